@@ -1,0 +1,164 @@
+# Bole (伯乐): the commands a developer and CI use. `make` alone prints this list.
+#
+#   make run     build and start the demo on http://127.0.0.1:8080 (data in ./bole-data)
+#   make test    the whole gate CI runs: fmt-check, lint, tests on SQLite + PostgreSQL, OpenAPI, web
+#
+# Runs on a fresh Debian machine as root: missing system packages (python3, Node.js/npm for web/,
+# PostgreSQL, Chromium for browser tests) are installed with apt-get when needed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+CARGO    ?= cargo
+PYTHON   ?= python3
+NPM      ?= npm
+DATA_DIR ?= ./bole-data
+LISTEN   ?= 127.0.0.1:8080
+# nextest profile: `ci` when CI is set (CI runs `CI=true bash .ci/run`), else `default`.
+NEXTEST_PROFILE ?= $(if $(CI),ci,default)
+# Extra arguments, e.g. `make test-rust TEST_ARGS='-E package(bole-org)'`.
+TEST_ARGS ?=
+
+HAVE_WEB := $(wildcard web/package.json)
+
+# Install Debian packages when root and apt-get is there; otherwise say what is missing and fail.
+apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+  echo "make: installing $(1) with apt-get" >&2; export DEBIAN_FRONTEND=noninteractive; \
+  apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; \
+  else echo "make: please install $(1)" >&2; exit 1; fi
+
+.PHONY: help run build release web web-deps web-test test fmt fmt-check lint clippy check-deps \
+        test-deps test-rust openapi-check bench clean
+
+help:
+	@echo "Bole (伯乐) — make targets"
+	@echo
+	@echo "  make run            build (release + web if present) and run the demo: seeds the demo"
+	@echo "                      organisation into DATA_DIR if empty, serves on LISTEN, prints the logins"
+	@echo "                      DATA_DIR=$(DATA_DIR)  LISTEN=$(LISTEN)"
+	@echo "  make test           the whole gate: fmt-check, lint, tests (SQLite + PostgreSQL),"
+	@echo "                      OpenAPI 3.1 validity, web tests (if web/ exists)"
+	@echo "  make bench          benchmarks (bole-bench crate and bench/run.sh, when present)"
+	@echo
+	@echo "  make build          cargo build --release -p bole (after the web app, if present)"
+	@echo "  make web            npm install + build of web/ into web/dist (no-op without web/)"
+	@echo "  make web-test       web unit + browser tests (no-op without web/)"
+	@echo "  make fmt            cargo fmt --all"
+	@echo "  make fmt-check      cargo fmt --all -- --check"
+	@echo "  make lint           clippy -D warnings + dependency-direction check"
+	@echo "  make test-rust      only the Rust tests (nextest; BOLE_TEST_PG_URL from scripts/ensure-postgres.sh)"
+	@echo "  make openapi-check  print the spec with \`bole openapi\` and validate it as OpenAPI 3.1"
+	@echo "  make clean          cargo clean + web/dist (never touches DATA_DIR)"
+
+# ---------------------------------------------------------------------------------------------- run
+
+run: build
+	./target/release/bole demo --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+# The web app is built first: bole-http embeds web/dist into the release binary.
+build: web
+	$(CARGO) build --release --locked -p bole
+
+release: build
+
+# ---------------------------------------------------------------------------------------------- web
+
+web-deps:
+ifeq ($(HAVE_WEB),)
+	@echo "web: no web/package.json yet; skipping"
+else
+	@command -v $(NPM) >/dev/null || { $(call apt_install,nodejs npm); }
+	@cd web; stamp=node_modules/.bole-installed; \
+	if [ ! -f $$stamp ] || [ package.json -nt $$stamp ] || \
+	   { [ -f package-lock.json ] && [ package-lock.json -nt $$stamp ]; }; then \
+	  if [ -f package-lock.json ]; then $(NPM) ci --no-audit --no-fund; else $(NPM) install --no-audit --no-fund; fi; \
+	  mkdir -p node_modules && touch $$stamp; \
+	fi
+endif
+
+web: web-deps
+ifneq ($(HAVE_WEB),)
+	cd web && $(NPM) run build
+endif
+
+# Browser tests drive Debian's Chromium (never a downloaded browser) with a CJK font so Chinese renders.
+# `web` first: vue-tsc type-checks while building, and browser tests may serve web/dist.
+web-test: web
+ifeq ($(HAVE_WEB),)
+	@echo "web-test: no web/package.json yet; skipping"
+else
+	@if grep -q playwright web/package.json && [ ! -x /usr/bin/chromium ]; then \
+	  $(call apt_install,chromium fonts-wqy-microhei); \
+	fi
+	cd web && $(NPM) run test --if-present
+endif
+
+# --------------------------------------------------------------------------------------------- gate
+
+test:
+	$(MAKE) fmt-check
+	$(MAKE) lint
+	$(MAKE) test-rust
+	$(MAKE) openapi-check
+ifneq ($(HAVE_WEB),)
+	$(MAKE) web-test
+else
+	@echo "web-test: no web/package.json yet; skipping"
+endif
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+lint: clippy check-deps
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+check-deps: test-deps
+	bash scripts/check-deps.sh
+
+# System tools the gate needs besides cargo; PostgreSQL is scripts/ensure-postgres.sh's job.
+test-deps:
+	@command -v $(PYTHON) >/dev/null || { $(call apt_install,python3 python3-pip); }
+
+test-rust: test-deps
+	@url="$$(bash scripts/ensure-postgres.sh | tail -n 1)"; \
+	export BOLE_TEST_PG_URL="$$url"; \
+	echo "test-rust: BOLE_TEST_PG_URL=$$(sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$$url")"; \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --locked --profile $(NEXTEST_PROFILE) $(TEST_ARGS); \
+	else \
+	  echo "test-rust: cargo-nextest not found; using cargo test" >&2; \
+	  $(CARGO) test --workspace --locked $(TEST_ARGS); \
+	fi
+
+openapi-check: test-deps
+	@mkdir -p target
+	$(CARGO) run -q --locked -p bole -- openapi > target/openapi.json
+	$(PYTHON) scripts/check-openapi.py target/openapi.json
+
+# -------------------------------------------------------------------------------------------- bench
+
+bench:
+	@ran=; \
+	if $(CARGO) pkgid -q bole-bench >/dev/null 2>&1; then \
+	  ran=1; $(CARGO) bench --locked -p bole-bench; \
+	fi; \
+	if [ -f bench/run.sh ]; then \
+	  ran=1; bash bench/run.sh; \
+	fi; \
+	if [ -z "$$ran" ]; then \
+	  echo "bench: no benchmarks yet (no bole-bench crate, no bench/run.sh); see bench/README.md"; \
+	fi
+
+# -------------------------------------------------------------------------------------------- clean
+
+# DATA_DIR is left alone on purpose: it holds the demo's (or your) data.
+clean:
+	$(CARGO) clean
+	rm -rf web/dist

@@ -1,0 +1,795 @@
+//! `PeopleStore` on both engines. Bulk writes use multi-row INSERTs in one
+//! transaction (hundreds of rows per statement); quota checks run inside the
+//! same transaction after the writes, so a refused batch leaves nothing behind.
+
+use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
+use crate::org::{placeholders, write_unit_changes};
+use crate::{SqlStore, on_db, on_tx};
+use async_trait::async_trait;
+use bole_core::{CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId};
+use bole_org::{OrgChangeRecord, UnitVersionWrite};
+use bole_people::rules::ValidPerson;
+use bole_people::store::*;
+use bole_people::*;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+fn st(e: sqlx::Error) -> PeopleError {
+    tracing::error!(error = %e, "people store failure");
+    PeopleError::Storage(e.to_string())
+}
+
+/// Unique/foreign-key violations become the HR facts they stand for.
+fn write_err(e: sqlx::Error, employee_no: Option<&str>) -> PeopleError {
+    if is_unique_violation(&e) {
+        let text = e.to_string();
+        if text.contains("employee_no") {
+            return PeopleError::DuplicateEmployeeNo(employee_no.unwrap_or("").to_string());
+        }
+        if text.contains("id_number") || text.contains("id_type") {
+            return PeopleError::DuplicateIdNumber;
+        }
+    }
+    if is_foreign_key_violation(&e) {
+        let mut f = FieldErrors::new();
+        f.add("job.manager_id", Msg::new("直接上级（或引用的组织/岗位）不存在", "the manager (or referenced unit/position) does not exist"));
+        return PeopleError::Invalid(f);
+    }
+    st(e)
+}
+
+const BATCH: usize = 400;
+
+#[derive(sqlx::FromRow)]
+struct EmployeeRow {
+    id: Uuid,
+    company_id: Uuid,
+    employee_no: String,
+    name: String,
+    gender: String,
+    birth_date: Option<NaiveDate>,
+    id_type: String,
+    id_number: String,
+    ethnicity: Option<String>,
+    political_status: Option<String>,
+    marital_status: Option<String>,
+    native_place: Option<String>,
+    education_level: Option<String>,
+    degree: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    employment_type: String,
+    hire_date: NaiveDate,
+    probation_end: Option<NaiveDate>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const EMPLOYEE_COLS: &str = "id, company_id, employee_no, name, gender, birth_date, id_type, id_number, ethnicity, political_status, \
+     marital_status, native_place, education_level, degree, phone, email, address, employment_type, hire_date, probation_end, created_at, updated_at";
+
+impl From<EmployeeRow> for Employee {
+    fn from(r: EmployeeRow) -> Self {
+        Employee {
+            id: EmployeeId(r.id),
+            company_id: CompanyId(r.company_id),
+            employee_no: r.employee_no,
+            name: r.name,
+            gender: r.gender,
+            birth_date: r.birth_date,
+            id_type: r.id_type,
+            id_number: r.id_number,
+            ethnicity: r.ethnicity,
+            political_status: r.political_status,
+            marital_status: r.marital_status,
+            native_place: r.native_place,
+            education_level: r.education_level,
+            degree: r.degree,
+            phone: r.phone,
+            email: r.email,
+            address: r.address,
+            employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+            hire_date: r.hire_date,
+            probation_end: r.probation_end,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: Uuid,
+    employee_id: Uuid,
+    effective_date: NaiveDate,
+    payload: String,
+    reason: Option<String>,
+    recorded_at: DateTime<Utc>,
+    recorded_by: String,
+}
+
+const EVENT_COLS: &str = "id, employee_id, effective_date, payload, reason, recorded_at, recorded_by";
+
+impl TryFrom<EventRow> for EventRecord {
+    type Error = PeopleError;
+    fn try_from(r: EventRow) -> Result<Self, PeopleError> {
+        let kind: EventKind = serde_json::from_str(&r.payload).map_err(|e| PeopleError::Storage(format!("event {} payload: {e}", r.id)))?;
+        Ok(EventRecord {
+            id: EventId(r.id),
+            employee_id: EmployeeId(r.employee_id),
+            effective_date: r.effective_date,
+            kind,
+            reason: r.reason,
+            recorded_at: r.recorded_at,
+            recorded_by: r.recorded_by,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    employee_id: Uuid,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+    status: String,
+    org_unit_id: Uuid,
+    host_org_unit_id: Option<Uuid>,
+    position_id: Option<Uuid>,
+    manager_id: Option<Uuid>,
+    employment_type: String,
+    quota_category: String,
+    work_location: Option<String>,
+    event_id: Uuid,
+}
+
+const ASSIGNMENT_COLS: &str = "employee_id, valid_from, valid_to, status, org_unit_id, host_org_unit_id, position_id, manager_id, employment_type, quota_category, work_location, event_id";
+
+impl From<AssignmentRow> for Assignment {
+    fn from(r: AssignmentRow) -> Self {
+        Assignment {
+            employee_id: EmployeeId(r.employee_id),
+            valid: DateRange { from: r.valid_from, to: r.valid_to },
+            status: EmployeeStatus::parse(&r.status).unwrap_or(EmployeeStatus::Regular),
+            org_unit_id: OrgUnitId(r.org_unit_id),
+            host_org_unit_id: r.host_org_unit_id.map(OrgUnitId),
+            position_id: r.position_id.map(PositionId),
+            manager_id: r.manager_id.map(EmployeeId),
+            employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+            quota_category: r.quota_category,
+            work_location: r.work_location,
+            event_id: EventId(r.event_id),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContractRow {
+    id: Uuid,
+    employee_id: Uuid,
+    kind: String,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    renewal_count: i32,
+    signed_on: Option<NaiveDate>,
+    previous_contract_id: Option<Uuid>,
+}
+
+const CONTRACT_COLS: &str = "c.id, c.employee_id, c.kind, c.start_date, c.end_date, c.renewal_count, c.signed_on, c.previous_contract_id";
+
+impl From<ContractRow> for Contract {
+    fn from(r: ContractRow) -> Self {
+        Contract {
+            id: ContractId(r.id),
+            employee_id: EmployeeId(r.employee_id),
+            kind: ContractKind::parse(&r.kind).unwrap_or(ContractKind::FixedTerm),
+            start_date: r.start_date,
+            end_date: r.end_date,
+            renewal_count: r.renewal_count,
+            signed_on: r.signed_on,
+            previous_contract_id: r.previous_contract_id.map(ContractId),
+        }
+    }
+}
+
+/// Bind one employee row into a `push_values` tuple list.
+macro_rules! push_employee {
+    ($b:ident, $e:ident) => {
+        $b.push_bind($e.id.0)
+            .push_bind($e.company_id.0)
+            .push_bind($e.employee_no.clone())
+            .push_bind($e.name.clone())
+            .push_bind($e.gender.clone())
+            .push_bind($e.birth_date)
+            .push_bind($e.id_type.clone())
+            .push_bind($e.id_number.clone())
+            .push_bind($e.ethnicity.clone())
+            .push_bind($e.political_status.clone())
+            .push_bind($e.marital_status.clone())
+            .push_bind($e.native_place.clone())
+            .push_bind($e.education_level.clone())
+            .push_bind($e.degree.clone())
+            .push_bind($e.phone.clone())
+            .push_bind($e.email.clone())
+            .push_bind($e.address.clone())
+            .push_bind($e.employment_type.as_str())
+            .push_bind($e.hire_date)
+            .push_bind($e.probation_end)
+            .push_bind($e.created_at)
+            .push_bind($e.updated_at)
+    };
+}
+
+async fn insert_events(tx: &mut Tx, events: &[&EventRecord]) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks(BATCH) {
+        let payloads: Vec<String> = chunk.iter().map(|e| serde_json::to_string(&e.kind).unwrap_or_default()).collect();
+        on_tx!(tx, c => {
+            let mut qb = QueryBuilder::new("INSERT INTO employee_events (id, employee_id, kind, effective_date, payload, reason, cancels_event_id, recorded_at, recorded_by) ");
+            qb.push_values(chunk.iter().zip(payloads.iter()), |mut b, (e, p)| {
+                let cancels = match e.kind {
+                    EventKind::Cancel { event_id } => Some(event_id.0),
+                    _ => None,
+                };
+                b.push_bind(e.id.0)
+                    .push_bind(e.employee_id.0)
+                    .push_bind(e.kind.code())
+                    .push_bind(e.effective_date)
+                    .push_bind(p.clone())
+                    .push_bind(e.reason.clone())
+                    .push_bind(cancels)
+                    .push_bind(e.recorded_at)
+                    .push_bind(e.recorded_by.clone());
+            });
+            qb.build().execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_assignments(tx: &mut Tx, list: &[&Assignment]) -> Result<(), sqlx::Error> {
+    for chunk in list.chunks(BATCH) {
+        on_tx!(tx, c => {
+            let mut qb = QueryBuilder::new(format!("INSERT INTO assignments ({ASSIGNMENT_COLS}, employed) "));
+            qb.push_values(chunk.iter(), |mut b, a| {
+                b.push_bind(a.employee_id.0)
+                    .push_bind(a.valid.from)
+                    .push_bind(a.valid.to)
+                    .push_bind(a.status.as_str())
+                    .push_bind(a.org_unit_id.0)
+                    .push_bind(a.host_org_unit_id.map(|u| u.0))
+                    .push_bind(a.position_id.map(|p| p.0))
+                    .push_bind(a.manager_id.map(|m| m.0))
+                    .push_bind(a.employment_type.as_str())
+                    .push_bind(a.quota_category.clone())
+                    .push_bind(a.work_location.clone())
+                    .push_bind(a.event_id.0)
+                    .push_bind(a.status.employed());
+            });
+            qb.build().execute(&mut *c).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_children(tx: &mut Tx, employee: EmployeeId, educations: &[Education], contacts: &[Contact]) -> Result<(), sqlx::Error> {
+    on_tx!(tx, c => {
+        for (i, e) in educations.iter().enumerate() {
+            sqlx::query("INSERT INTO employee_educations (id, employee_id, seq, school, major, education_level, degree, start_date, end_date, full_time) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
+                .bind(Uuid::now_v7())
+                .bind(employee.0)
+                .bind(i as i32)
+                .bind(&e.school)
+                .bind(&e.major)
+                .bind(&e.education_level)
+                .bind(&e.degree)
+                .bind(e.start_date)
+                .bind(e.end_date)
+                .bind(e.full_time)
+                .execute(&mut *c)
+                .await?;
+        }
+        for (i, k) in contacts.iter().enumerate() {
+            sqlx::query("INSERT INTO employee_contacts (id, employee_id, seq, kind, name, relation, phone, workplace) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(Uuid::now_v7())
+                .bind(employee.0)
+                .bind(i as i32)
+                .bind(k.kind.as_str())
+                .bind(&k.name)
+                .bind(&k.relation)
+                .bind(&k.phone)
+                .bind(&k.workplace)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+/// For each (unit, category) with a quota that refuses overrun, count occupancy
+/// at each check date from that pair's employed segments (one query per pair).
+async fn check_quotas(tx: &mut Tx, checks: &[QuotaCheck]) -> Result<(), PeopleError> {
+    let mut by_pair: HashMap<(OrgUnitId, String), Vec<NaiveDate>> = HashMap::new();
+    for c in checks {
+        by_pair.entry((c.org_unit_id, c.category.clone())).or_default().push(c.date);
+    }
+    for ((unit, category), dates) in by_pair {
+        let quotas: Vec<(NaiveDate, Option<NaiveDate>, i64, bool)> = on_tx!(tx, c => {
+            sqlx::query_as("SELECT valid_from, valid_to, amount, allow_overrun FROM headcount_quotas WHERE org_unit_id = $1 AND category = $2")
+                .bind(unit.0)
+                .bind(&category)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(st)?
+        });
+        let strict: Vec<(DateRange, i64)> =
+            quotas.into_iter().filter(|q| !q.3).map(|(f, t, a, _)| (DateRange { from: f, to: t }, a)).collect();
+        if strict.is_empty() {
+            continue;
+        }
+        let segments: Vec<(NaiveDate, Option<NaiveDate>)> = on_tx!(tx, c => {
+            sqlx::query_as("SELECT valid_from, valid_to FROM assignments WHERE org_unit_id = $1 AND quota_category = $2 AND employed")
+                .bind(unit.0)
+                .bind(&category)
+                .fetch_all(&mut *c)
+                .await
+                .map_err(st)?
+        });
+        for date in dates {
+            let Some((_, amount)) = strict.iter().find(|(r, _)| r.contains(date)) else { continue };
+            let occupied = segments.iter().filter(|(f, t)| DateRange { from: *f, to: *t }.contains(date)).count() as i64;
+            if occupied > *amount {
+                return Err(PeopleError::QuotaExceeded { category: category.clone(), amount: *amount, occupied: occupied - 1, date });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: Uuid,
+    company_id: Uuid,
+    employee_no: String,
+    name: String,
+    gender: String,
+    hire_date: NaiveDate,
+    employment_type: String,
+    phone: Option<String>,
+    status: Option<String>,
+    org_unit_id: Option<Uuid>,
+    org_unit_name: Option<String>,
+    position_id: Option<Uuid>,
+    position_name: Option<String>,
+}
+
+/// SQL for the WHERE clause of the list query and its bind values, in order.
+enum Bind {
+    Date(NaiveDate),
+    Id(Uuid),
+    Text(String),
+}
+
+fn list_where(filter: &EmployeeFilter) -> (String, Vec<Bind>) {
+    // $1 is always the as-of date.
+    let mut sql = String::from(" WHERE 1=1");
+    let mut binds = Vec::new();
+    let mut n = 2;
+    if let Some(c) = filter.company_id {
+        sql.push_str(&format!(" AND e.company_id = ${n}"));
+        binds.push(Bind::Id(c.0));
+        n += 1;
+    }
+    if let Some(units) = &filter.org_units {
+        if units.is_empty() {
+            sql.push_str(" AND 1=0");
+        } else {
+            sql.push_str(&format!(" AND a.org_unit_id IN ({})", placeholders(n, units.len())));
+            n += units.len();
+            binds.extend(units.iter().map(|u| Bind::Id(u.0)));
+        }
+    }
+    if let Some(statuses) = &filter.statuses {
+        if statuses.is_empty() {
+            sql.push_str(" AND 1=0");
+        } else {
+            sql.push_str(&format!(" AND a.status IN ({})", placeholders(n, statuses.len())));
+            n += statuses.len();
+            binds.extend(statuses.iter().map(|s| Bind::Text(s.as_str().to_string())));
+        }
+    }
+    if let Some(f) = filter.hired_from {
+        sql.push_str(&format!(" AND e.hire_date >= ${n}"));
+        binds.push(Bind::Date(f));
+        n += 1;
+    }
+    if let Some(t) = filter.hired_to {
+        sql.push_str(&format!(" AND e.hire_date <= ${n}"));
+        binds.push(Bind::Date(t));
+        n += 1;
+    }
+    if let Some(text) = &filter.text {
+        sql.push_str(&format!(" AND (e.name LIKE ${n} ESCAPE '\\' OR e.employee_no LIKE ${n} ESCAPE '\\')"));
+        binds.push(Bind::Text(like_pattern(text)));
+    }
+    (sql, binds)
+}
+
+macro_rules! bind_all {
+    ($q:ident, $binds:expr) => {
+        for b in $binds {
+            $q = match b {
+                Bind::Date(d) => $q.bind(*d),
+                Bind::Id(u) => $q.bind(*u),
+                Bind::Text(t) => $q.bind(t.clone()),
+            };
+        }
+    };
+}
+
+const LIST_FROM: &str = " FROM employees e \
+     LEFT JOIN assignments a ON a.employee_id = e.id AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1)";
+
+#[async_trait]
+impl PeopleStore for SqlStore {
+    async fn insert_employees(&self, batch: &[NewEmployeeRecord], quota_checks: &[QuotaCheck]) -> Result<(), PeopleError> {
+        let single_no = if batch.len() == 1 { Some(batch[0].employee.employee_no.as_str()) } else { None };
+        let mut tx = self.db.begin().await.map_err(st)?;
+        for chunk in batch.chunks(BATCH) {
+            let r = on_tx!(&mut tx, c => {
+                let mut qb = QueryBuilder::new(format!("INSERT INTO employees ({EMPLOYEE_COLS}) "));
+                qb.push_values(chunk.iter().map(|r| &r.employee), |mut b, e| {
+                    push_employee!(b, e);
+                });
+                qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            });
+            r.map_err(|e| write_err(e, single_no))?;
+        }
+        let events: Vec<&EventRecord> = batch.iter().flat_map(|r| r.events.iter()).collect();
+        insert_events(&mut tx, &events).await.map_err(|e| write_err(e, single_no))?;
+        let assignments: Vec<&Assignment> = batch.iter().flat_map(|r| r.assignments.iter()).collect();
+        insert_assignments(&mut tx, &assignments).await.map_err(|e| write_err(e, single_no))?;
+        for r in batch.iter().filter(|r| !r.educations.is_empty() || !r.contacts.is_empty()) {
+            insert_children(&mut tx, r.employee.id, &r.educations, &r.contacts).await.map_err(st)?;
+        }
+        check_quotas(&mut tx, quota_checks).await?;
+        tx.commit().await.map_err(st)
+    }
+
+    async fn employee(&self, id: EmployeeId) -> Result<(Employee, Vec<Education>, Vec<Contact>), PeopleError> {
+        let sql = format!("SELECT {EMPLOYEE_COLS} FROM employees WHERE id = $1");
+        type EduRow = (String, Option<String>, String, Option<String>, Option<NaiveDate>, Option<NaiveDate>, bool);
+        type ContactRow = (String, String, String, Option<String>, Option<String>);
+        let (row, edus, contacts): (Option<EmployeeRow>, Vec<EduRow>, Vec<ContactRow>) = on_db!(&self.db, p => {
+            let row = sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await.map_err(st)?;
+            let edus = sqlx::query_as("SELECT school, major, education_level, degree, start_date, end_date, full_time FROM employee_educations WHERE employee_id = $1 ORDER BY seq")
+                .bind(id.0).fetch_all(p).await.map_err(st)?;
+            let contacts = sqlx::query_as("SELECT kind, name, relation, phone, workplace FROM employee_contacts WHERE employee_id = $1 ORDER BY seq")
+                .bind(id.0).fetch_all(p).await.map_err(st)?;
+            (row, edus, contacts)
+        });
+        let employee: Employee = row.ok_or(PeopleError::EmployeeNotFound)?.into();
+        let educations = edus
+            .into_iter()
+            .map(|(school, major, education_level, degree, start_date, end_date, full_time)| Education {
+                school,
+                major,
+                education_level,
+                degree,
+                start_date,
+                end_date,
+                full_time,
+            })
+            .collect();
+        let contacts = contacts
+            .into_iter()
+            .map(|(kind, name, relation, phone, workplace)| Contact {
+                kind: ContactKind::parse(&kind).unwrap_or(ContactKind::Emergency),
+                name,
+                relation,
+                phone,
+                workplace,
+            })
+            .collect();
+        Ok((employee, educations, contacts))
+    }
+
+    async fn update_person(
+        &self,
+        id: EmployeeId,
+        p: &ValidPerson,
+        educations: Option<&[Education]>,
+        contacts: Option<&[Contact]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), PeopleError> {
+        let mut tx = self.db.begin().await.map_err(st)?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE employees SET name=$1, gender=$2, birth_date=$3, id_type=$4, id_number=$5, ethnicity=$6, political_status=$7, \
+                         marital_status=$8, native_place=$9, education_level=$10, degree=$11, phone=$12, email=$13, address=$14, updated_at=$15 WHERE id=$16")
+                .bind(&p.name).bind(&p.gender).bind(p.birth_date).bind(&p.id_type).bind(&p.id_number).bind(&p.ethnicity)
+                .bind(&p.political_status).bind(&p.marital_status).bind(&p.native_place).bind(&p.education_level).bind(&p.degree)
+                .bind(&p.phone).bind(&p.email).bind(&p.address).bind(at).bind(id.0)
+                .execute(&mut *c)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map_err(|e| write_err(e, None))?;
+        if n == 0 {
+            return Err(PeopleError::EmployeeNotFound);
+        }
+        on_tx!(&mut tx, c => {
+            if educations.is_some() {
+                sqlx::query("DELETE FROM employee_educations WHERE employee_id = $1").bind(id.0).execute(&mut *c).await.map_err(st)?;
+            }
+            if contacts.is_some() {
+                sqlx::query("DELETE FROM employee_contacts WHERE employee_id = $1").bind(id.0).execute(&mut *c).await.map_err(st)?;
+            }
+        });
+        insert_children(&mut tx, id, educations.unwrap_or_default(), contacts.unwrap_or_default()).await.map_err(st)?;
+        tx.commit().await.map_err(st)
+    }
+
+    async fn events(&self, id: EmployeeId) -> Result<Vec<EventRecord>, PeopleError> {
+        let sql = format!("SELECT {EVENT_COLS} FROM employee_events WHERE employee_id = $1 ORDER BY effective_date, id");
+        let rows: Vec<EventRow> = on_db!(&self.db, p => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_all(p).await
+        })
+        .map_err(st)?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn assignments(&self, id: EmployeeId) -> Result<Vec<Assignment>, PeopleError> {
+        let sql = format!("SELECT {ASSIGNMENT_COLS} FROM assignments WHERE employee_id = $1 ORDER BY valid_from");
+        let rows: Vec<AssignmentRow> = on_db!(&self.db, p => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_all(p).await
+        })
+        .map_err(st)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn record_events(
+        &self,
+        changes: &[EmployeeChange],
+        quota_checks: &[QuotaCheck],
+        org_changes: Option<(&[UnitVersionWrite], &[OrgChangeRecord])>,
+    ) -> Result<(), PeopleError> {
+        let mut tx = self.db.begin().await.map_err(st)?;
+        if let Some((writes, records)) = org_changes {
+            write_unit_changes(&mut tx, writes, records).await?;
+        }
+        let events: Vec<&EventRecord> = changes.iter().flat_map(|c| c.new_events.iter()).collect();
+        insert_events(&mut tx, &events).await.map_err(|e| write_err(e, None))?;
+        for ids in changes.chunks(BATCH) {
+            let sql = format!("DELETE FROM assignments WHERE employee_id IN ({})", placeholders(1, ids.len()));
+            on_tx!(&mut tx, c => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for ch in ids {
+                    q = q.bind(ch.employee_id.0);
+                }
+                q.execute(&mut *c).await.map_err(st)?;
+            });
+        }
+        let assignments: Vec<&Assignment> = changes.iter().flat_map(|c| c.assignments.iter()).collect();
+        insert_assignments(&mut tx, &assignments).await.map_err(|e| write_err(e, None))?;
+        check_quotas(&mut tx, quota_checks).await?;
+        tx.commit().await.map_err(st)
+    }
+
+    async fn list(&self, filter: &EmployeeFilter, as_of: NaiveDate, page: PageRequest) -> Result<Page<EmployeeSummary>, PeopleError> {
+        let (where_sql, binds) = list_where(filter);
+        let count_sql = format!("SELECT COUNT(*){LIST_FROM}{where_sql}");
+        let n = binds.len() + 2;
+        let page_sql = format!(
+            "SELECT e.id, e.company_id, e.employee_no, e.name, e.gender, e.hire_date, e.employment_type, e.phone, \
+             a.status, a.org_unit_id, ov.name AS org_unit_name, a.position_id, p.name AS position_name{LIST_FROM} \
+             LEFT JOIN org_unit_versions ov ON ov.unit_id = a.org_unit_id AND ov.valid_from <= $1 AND (ov.valid_to IS NULL OR ov.valid_to > $1) \
+             LEFT JOIN positions p ON p.id = a.position_id{where_sql} ORDER BY e.employee_no, e.id LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let (total, rows): (i64, Vec<SummaryRow>) = on_db!(&self.db, p => {
+            let mut cq = sqlx::query_scalar(AssertSqlSafe(count_sql)).bind(as_of);
+            bind_all!(cq, &binds);
+            let total: i64 = cq.fetch_one(p).await.map_err(st)?;
+            let mut q = sqlx::query_as(AssertSqlSafe(page_sql)).bind(as_of);
+            bind_all!(q, &binds);
+            let rows = q.bind(page.limit()).bind(page.offset()).fetch_all(p).await.map_err(st)?;
+            (total, rows)
+        });
+        let items = rows
+            .into_iter()
+            .map(|r| EmployeeSummary {
+                id: EmployeeId(r.id),
+                company_id: CompanyId(r.company_id),
+                employee_no: r.employee_no,
+                name: r.name,
+                gender: r.gender,
+                hire_date: r.hire_date,
+                employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+                status: r.status.as_deref().and_then(EmployeeStatus::parse),
+                org_unit_id: r.org_unit_id.map(OrgUnitId),
+                org_unit_name: r.org_unit_name,
+                position_id: r.position_id.map(PositionId),
+                position_name: r.position_name,
+                phone: r.phone,
+            })
+            .collect();
+        Ok(Page { items, total: total.max(0) as u64, page: page.page, per_page: page.per_page })
+    }
+
+    async fn events_of_staff(&self, units: &[OrgUnitId], from: NaiveDate) -> Result<HashMap<EmployeeId, Vec<EventRecord>>, PeopleError> {
+        if units.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM employee_events WHERE employee_id IN (SELECT DISTINCT employee_id FROM assignments \
+             WHERE (valid_to IS NULL OR valid_to > $1) AND org_unit_id IN ({})) ORDER BY employee_id, effective_date, id",
+            placeholders(2, units.len())
+        );
+        let rows: Vec<EventRow> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(from);
+            for u in units {
+                q = q.bind(u.0);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(st)?;
+        let mut out: HashMap<EmployeeId, Vec<EventRecord>> = HashMap::new();
+        for r in rows {
+            let e: EventRecord = r.try_into()?;
+            out.entry(e.employee_id).or_default().push(e);
+        }
+        Ok(out)
+    }
+
+    async fn ids_by_employee_no(&self, company: CompanyId, nos: &[String]) -> Result<HashMap<String, EmployeeId>, PeopleError> {
+        let mut out = HashMap::new();
+        for chunk in nos.chunks(1000) {
+            let sql = format!("SELECT employee_no, id FROM employees WHERE company_id = $1 AND employee_no IN ({})", placeholders(2, chunk.len()));
+            let rows: Vec<(String, Uuid)> = on_db!(&self.db, p => {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(company.0);
+                for n in chunk {
+                    q = q.bind(n);
+                }
+                q.fetch_all(p).await
+            })
+            .map_err(st)?;
+            out.extend(rows.into_iter().map(|(n, id)| (n, EmployeeId(id))));
+        }
+        Ok(out)
+    }
+
+    async fn taken_id_numbers(&self, company: CompanyId, numbers: &[String]) -> Result<Vec<String>, PeopleError> {
+        let mut out = Vec::new();
+        for chunk in numbers.chunks(1000) {
+            let sql = format!("SELECT id_number FROM employees WHERE company_id = $1 AND id_number IN ({})", placeholders(2, chunk.len()));
+            let rows: Vec<String> = on_db!(&self.db, p => {
+                let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(company.0);
+                for n in chunk {
+                    q = q.bind(n);
+                }
+                q.fetch_all(p).await
+            })
+            .map_err(st)?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    async fn people(&self, company: Option<CompanyId>) -> Result<Vec<PersonRow>, PeopleError> {
+        let mut sql = String::from(
+            "SELECT id, employee_no, name, gender, birth_date, id_type, id_number, phone, email, ethnicity, political_status, education_level FROM employees",
+        );
+        if company.is_some() {
+            sql.push_str(" WHERE company_id = $1");
+        }
+        sql.push_str(" ORDER BY employee_no");
+        type Row = (
+            Uuid,
+            String,
+            String,
+            String,
+            Option<NaiveDate>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            if let Some(c) = company {
+                q = q.bind(c.0);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(st)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PersonRow {
+                id: EmployeeId(r.0),
+                employee_no: r.1,
+                name: r.2,
+                gender: r.3,
+                birth_date: r.4,
+                id_type: r.5,
+                id_number: r.6,
+                phone: r.7,
+                email: r.8,
+                ethnicity: r.9,
+                political_status: r.10,
+                education_level: r.11,
+            })
+            .collect())
+    }
+
+    async fn insert_contract(&self, c: &Contract) -> Result<(), PeopleError> {
+        on_db!(&self.db, p => {
+            sqlx::query("INSERT INTO contracts (id, employee_id, kind, start_date, end_date, renewal_count, signed_on, status, previous_contract_id) \
+                         VALUES ($1,$2,$3,$4,$5,$6,$7,'active',$8)")
+                .bind(c.id.0)
+                .bind(c.employee_id.0)
+                .bind(c.kind.as_str())
+                .bind(c.start_date)
+                .bind(c.end_date)
+                .bind(c.renewal_count)
+                .bind(c.signed_on)
+                .bind(c.previous_contract_id.map(|x| x.0))
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected())
+        })
+        .map_err(|e| write_err(e, None))?;
+        Ok(())
+    }
+
+    async fn contracts(&self, employee: EmployeeId) -> Result<Vec<Contract>, PeopleError> {
+        let sql = format!("SELECT {CONTRACT_COLS} FROM contracts c WHERE c.employee_id = $1 ORDER BY c.start_date");
+        let rows: Vec<ContractRow> = on_db!(&self.db, p => {
+            sqlx::query_as(AssertSqlSafe(sql)).bind(employee.0).fetch_all(p).await
+        })
+        .map_err(st)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn expiring_contracts(&self, company: Option<CompanyId>, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExpiringContract>, PeopleError> {
+        let mut sql = format!(
+            "SELECT {CONTRACT_COLS}, e.employee_no, e.name FROM contracts c JOIN employees e ON e.id = c.employee_id \
+             WHERE c.end_date >= $1 AND c.end_date <= $2 AND NOT EXISTS (SELECT 1 FROM contracts n WHERE n.previous_contract_id = c.id)"
+        );
+        if company.is_some() {
+            sql.push_str(" AND e.company_id = $3");
+        }
+        sql.push_str(" ORDER BY c.end_date, e.employee_no");
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            c: ContractRow,
+            employee_no: String,
+            name: String,
+        }
+        let rows: Vec<Row> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(from).bind(to);
+            if let Some(c) = company {
+                q = q.bind(c.0);
+            }
+            q.fetch_all(p).await
+        })
+        .map_err(st)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let contract: Contract = r.c.into();
+                let days_left = contract.end_date.map(|e| (e - from).num_days()).unwrap_or(0);
+                ExpiringContract { contract, employee_no: r.employee_no, employee_name: r.name, days_left }
+            })
+            .collect())
+    }
+}
