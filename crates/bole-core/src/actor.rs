@@ -71,7 +71,10 @@ impl Failure for Forbidden {
         ErrorKind::Forbidden
     }
     fn message(&self) -> Msg {
-        Msg::new("您没有执行此操作的权限，请联系管理员授权。", "You are not allowed to do this; ask an administrator for access.")
+        Msg::new(
+            "您没有执行此操作的权限，请联系管理员授权。",
+            "You are not allowed to do this; ask an administrator for access.",
+        )
     }
 }
 
@@ -88,10 +91,6 @@ impl Actor {
 
     /// The single authorisation hook. Every service method calls it first.
     pub fn authorize(&self, permission: Permission) -> Result<(), Forbidden> {
-        if self.roles.contains(&Role::SystemAdmin) {
-            Ok(())
-        } else {
-            Err(Forbidden(permission))
-        }
+        if self.roles.contains(&Role::SystemAdmin) { Ok(()) } else { Err(Forbidden(permission)) }
     }
 }

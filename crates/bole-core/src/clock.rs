@@ -58,11 +58,7 @@ impl FixedClock {
     pub fn on(day: NaiveDate) -> Self {
         let offset = china_offset();
         let local = day.and_hms_opt(12, 0, 0).unwrap_or_default();
-        let now = offset
-            .from_local_datetime(&local)
-            .single()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_default();
+        let now = offset.from_local_datetime(&local).single().map(|d| d.with_timezone(&Utc)).unwrap_or_default();
         Self { now, offset }
     }
 }

@@ -13,10 +13,7 @@ pub fn check_code(field: &str, code: &str, errs: &mut FieldErrors) {
     if !ok {
         errs.add(
             field,
-            Msg::new(
-                "编码须为1–32位字母、数字或 - _ . 字符",
-                "code must be 1–32 letters, digits or - _ . characters",
-            ),
+            Msg::new("编码须为1–32位字母、数字或 - _ . 字符", "code must be 1–32 letters, digits or - _ . characters"),
         );
     }
 }

@@ -41,7 +41,10 @@ impl OrgService {
         {
             errs.add(
                 "credit_code",
-                Msg::new("统一社会信用代码不正确：应为18位且校验位正确", "unified social credit code is invalid (18 characters with a valid check character)"),
+                Msg::new(
+                    "统一社会信用代码不正确：应为18位且校验位正确",
+                    "unified social credit code is invalid (18 characters with a valid check character)",
+                ),
             );
         }
         errs.into_result()?;
@@ -93,14 +96,27 @@ impl OrgService {
             parent_id: input.parent_id,
             valid: DateRange::open(input.effective_date),
         };
-        let record = self.record(actor, unit.id, "create", input.effective_date, serde_json::json!({
-            "name": unit.name, "parent_id": unit.parent_id, "kind": unit.kind,
-        }));
+        let record = self.record(
+            actor,
+            unit.id,
+            "create",
+            input.effective_date,
+            serde_json::json!({
+                "name": unit.name, "parent_id": unit.parent_id, "kind": unit.kind,
+            }),
+        );
         self.store.insert_unit(&unit, &record).await?;
         Ok(unit)
     }
 
-    fn record(&self, actor: &Actor, unit: OrgUnitId, kind: &str, date: NaiveDate, details: serde_json::Value) -> OrgChangeRecord {
+    fn record(
+        &self,
+        actor: &Actor,
+        unit: OrgUnitId,
+        kind: &str,
+        date: NaiveDate,
+        details: serde_json::Value,
+    ) -> OrgChangeRecord {
         OrgChangeRecord {
             unit_id: unit,
             kind: kind.to_string(),
@@ -140,7 +156,8 @@ impl OrgService {
                 let mut errs = FieldErrors::new();
                 rules::check_name("name", name, &mut errs);
                 errs.into_result()?;
-                let state = UnitState { name: name.trim().to_string(), kind: current.kind, parent_id: current.parent_id };
+                let state =
+                    UnitState { name: name.trim().to_string(), kind: current.kind, parent_id: current.parent_id };
                 (Some(state), serde_json::json!({ "from": current.name, "to": name.trim() }))
             }
             OrgChange::Move { new_parent_id, .. } => {
@@ -152,7 +169,8 @@ impl OrgService {
                     }
                     return Err(OrgError::UnitNotInForce(date));
                 };
-                let parents: HashMap<OrgUnitId, Option<OrgUnitId>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+                let parents: HashMap<OrgUnitId, Option<OrgUnitId>> =
+                    units.iter().map(|u| (u.id, u.parent_id)).collect();
                 if rules::would_cycle(id, parent.id, &parents) {
                     return Err(OrgError::Cycle);
                 }
@@ -219,18 +237,37 @@ impl OrgService {
                 from: date,
                 next: Some(UnitState { name: child.name.clone(), kind: child.kind, parent_id: Some(target) }),
             });
-            records.push(self.record(actor, child.id, "move", date, serde_json::json!({
-                "from_parent_id": source, "to_parent_id": target, "because": "merge",
-            })));
+            records.push(self.record(
+                actor,
+                child.id,
+                "move",
+                date,
+                serde_json::json!({
+                    "from_parent_id": source, "to_parent_id": target, "because": "merge",
+                }),
+            ));
         }
         writes.push(UnitVersionWrite { unit_id: source, from: date, next: None });
-        records.push(self.record(actor, source, "merge", date, serde_json::json!({
-            "into": tgt.id, "into_name": tgt.name, "name": src.name,
-        })));
+        records.push(self.record(
+            actor,
+            source,
+            "merge",
+            date,
+            serde_json::json!({
+                "into": tgt.id, "into_name": tgt.name, "name": src.name,
+            }),
+        ));
         Ok((writes, records))
     }
 
-    pub async fn tree(&self, actor: &Actor, company: Option<CompanyId>, root: Option<OrgUnitId>, as_of: NaiveDate, with_headcount: bool) -> Result<Vec<OrgTreeNode>, OrgError> {
+    pub async fn tree(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        root: Option<OrgUnitId>,
+        as_of: NaiveDate,
+        with_headcount: bool,
+    ) -> Result<Vec<OrgTreeNode>, OrgError> {
         actor.authorize(Permission::OrgRead)?;
         let units = self.units(actor, company, root, as_of).await?;
         let hc = if with_headcount { Some(self.store.headcount_as_of(company, as_of).await?) } else { None };
@@ -238,7 +275,13 @@ impl OrgService {
     }
 
     /// Flat list of the units in force on `as_of`; with `root`, only its subtree.
-    pub async fn units(&self, actor: &Actor, company: Option<CompanyId>, root: Option<OrgUnitId>, as_of: NaiveDate) -> Result<Vec<OrgUnitView>, OrgError> {
+    pub async fn units(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        root: Option<OrgUnitId>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<OrgUnitView>, OrgError> {
         actor.authorize(Permission::OrgRead)?;
         let units = self.store.units_as_of(company, as_of).await?;
         match root {
@@ -285,7 +328,11 @@ impl OrgService {
         Ok(self.unit_on(id, as_of).await?.0)
     }
 
-    pub async fn unit_history(&self, actor: &Actor, id: OrgUnitId) -> Result<(Vec<OrgUnitView>, Vec<OrgChangeRecord>), OrgError> {
+    pub async fn unit_history(
+        &self,
+        actor: &Actor,
+        id: OrgUnitId,
+    ) -> Result<(Vec<OrgUnitView>, Vec<OrgChangeRecord>), OrgError> {
         actor.authorize(Permission::OrgRead)?;
         let versions = self.store.unit_versions(id).await?;
         let changes = self.store.unit_changes(id).await?;
@@ -322,7 +369,13 @@ impl OrgService {
         Ok(position)
     }
 
-    pub async fn positions(&self, actor: &Actor, company: Option<CompanyId>, root: Option<OrgUnitId>, as_of: NaiveDate) -> Result<Vec<Position>, OrgError> {
+    pub async fn positions(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        root: Option<OrgUnitId>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Position>, OrgError> {
         actor.authorize(Permission::OrgRead)?;
         match root {
             None => self.store.positions_as_of(company, None, as_of).await,
@@ -372,7 +425,12 @@ impl OrgService {
     }
 
     /// Quota lines with occupied and vacant counts on `as_of`; with `root`, for its subtree.
-    pub async fn quota_usage(&self, actor: &Actor, root: Option<OrgUnitId>, as_of: NaiveDate) -> Result<Vec<QuotaUsage>, OrgError> {
+    pub async fn quota_usage(
+        &self,
+        actor: &Actor,
+        root: Option<OrgUnitId>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<QuotaUsage>, OrgError> {
         actor.authorize(Permission::OrgRead)?;
         match root {
             None => self.store.quota_usage(None, as_of).await,

@@ -33,19 +33,32 @@ pub trait OrgStore: Send + Sync {
     /// in force on `from` is closed at `from` and `next` (if any) opens there.
     /// MUST return `LaterChangeExists` when a version of that unit starts on or after
     /// `from`, and `UnitNotInForce` when no version covers `from`; nothing is written then.
-    async fn apply_unit_changes(&self, writes: &[UnitVersionWrite], records: &[OrgChangeRecord]) -> Result<(), OrgError>;
+    async fn apply_unit_changes(
+        &self,
+        writes: &[UnitVersionWrite],
+        records: &[OrgChangeRecord],
+    ) -> Result<(), OrgError>;
     async fn unit_changes(&self, id: OrgUnitId) -> Result<Vec<OrgChangeRecord>, OrgError>;
     /// Of `units`, those with at least one employed person assigned on or after `from`.
     async fn staffed_units(&self, units: &[OrgUnitId], from: NaiveDate) -> Result<Vec<OrgUnitId>, OrgError>;
     /// Employed people per unit on `as_of` (units with nobody are absent).
-    async fn headcount_as_of(&self, company: Option<CompanyId>, as_of: NaiveDate) -> Result<HashMap<OrgUnitId, i64>, OrgError>;
+    async fn headcount_as_of(
+        &self,
+        company: Option<CompanyId>,
+        as_of: NaiveDate,
+    ) -> Result<HashMap<OrgUnitId, i64>, OrgError>;
 
     /// MUST return `DuplicateCode` when the company already uses the code.
     async fn insert_position(&self, position: &Position) -> Result<(), OrgError>;
     /// MUST return `PositionNotFound` for an unknown id.
     async fn position(&self, id: PositionId) -> Result<Position, OrgError>;
     /// Positions in force on `as_of` in the given units (all units when `units` is None).
-    async fn positions_as_of(&self, company: Option<CompanyId>, units: Option<&[OrgUnitId]>, as_of: NaiveDate) -> Result<Vec<Position>, OrgError>;
+    async fn positions_as_of(
+        &self,
+        company: Option<CompanyId>,
+        units: Option<&[OrgUnitId]>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Position>, OrgError>;
     async fn position_by_code(&self, company: CompanyId, code: &str) -> Result<Option<PositionId>, OrgError>;
 
     /// MUST return `QuotaOverlap` when a quota of the same unit and category overlaps in time.

@@ -35,7 +35,12 @@ fn blank_to_none(v: &Option<String>) -> Option<&str> {
 
 /// Normalise a coded field through its dictionary; an unknown value is an error
 /// naming the dictionary.
-fn coded(field: &str, dict: &'static dictionaries::Dictionary, value: Option<&str>, errs: &mut FieldErrors) -> Option<String> {
+fn coded(
+    field: &str,
+    dict: &'static dictionaries::Dictionary,
+    value: Option<&str>,
+    errs: &mut FieldErrors,
+) -> Option<String> {
     let v = value?;
     match dict.normalize(v) {
         Some(e) => Some(e.code.to_string()),
@@ -60,8 +65,9 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
     if n == 0 || n > 50 {
         errs.add("name", Msg::new("姓名不能为空且不超过50个字", "name must be 1–50 characters"));
     }
-    let id_type = coded("id_type", &dictionaries::ID_DOCUMENT_TYPE, blank_to_none(&p.id_type).or(Some(RESIDENT_ID)), &mut errs)
-        .unwrap_or_else(|| RESIDENT_ID.to_string());
+    let id_type =
+        coded("id_type", &dictionaries::ID_DOCUMENT_TYPE, blank_to_none(&p.id_type).or(Some(RESIDENT_ID)), &mut errs)
+            .unwrap_or_else(|| RESIDENT_ID.to_string());
     let mut gender = coded("gender", &dictionaries::GENDER, blank_to_none(&p.gender), &mut errs);
     let mut birth_date = p.birth_date;
     let raw_id = p.id_number.trim();
@@ -96,7 +102,10 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
                     None => birth_date = Some(rid.birth_date()),
                 }
                 if rid.birth_date() > today {
-                    errs.add("id_number", Msg::new("身份证号码中的出生日期晚于今天", "the ID number's birth date is in the future"));
+                    errs.add(
+                        "id_number",
+                        Msg::new("身份证号码中的出生日期晚于今天", "the ID number's birth date is in the future"),
+                    );
                 }
             }
             Err(e) => {
@@ -117,9 +126,12 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
         String::new()
     });
     let ethnicity = coded("ethnicity", &dictionaries::ETHNICITY, blank_to_none(&p.ethnicity), &mut errs);
-    let political_status = coded("political_status", &dictionaries::POLITICAL_STATUS, blank_to_none(&p.political_status), &mut errs);
-    let marital_status = coded("marital_status", &dictionaries::MARITAL_STATUS, blank_to_none(&p.marital_status), &mut errs);
-    let education_level = coded("education_level", &dictionaries::EDUCATION_LEVEL, blank_to_none(&p.education_level), &mut errs);
+    let political_status =
+        coded("political_status", &dictionaries::POLITICAL_STATUS, blank_to_none(&p.political_status), &mut errs);
+    let marital_status =
+        coded("marital_status", &dictionaries::MARITAL_STATUS, blank_to_none(&p.marital_status), &mut errs);
+    let education_level =
+        coded("education_level", &dictionaries::EDUCATION_LEVEL, blank_to_none(&p.education_level), &mut errs);
     let degree = coded("degree", &dictionaries::DEGREE, blank_to_none(&p.degree), &mut errs);
     let phone = match blank_to_none(&p.phone) {
         None => None,
@@ -169,7 +181,10 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
 pub fn check_employee_no(no: &str, errs: &mut FieldErrors) {
     let ok = !no.is_empty() && no.len() <= 32 && no.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !ok {
-        errs.add("employee_no", Msg::new("工号须为1–32位字母、数字、- 或 _", "employee number must be 1–32 letters, digits, - or _"));
+        errs.add(
+            "employee_no",
+            Msg::new("工号须为1–32位字母、数字、- 或 _", "employee number must be 1–32 letters, digits, - or _"),
+        );
     }
 }
 
@@ -261,7 +276,9 @@ fn apply(before: Option<&Situation>, kind: &EventKind, date: NaiveDate) -> Resul
                 next.work_location = work_location.clone();
             }
         }
-        EventKind::Promote { position_id, org_unit_id } | EventKind::Demote { position_id, org_unit_id } if employed => {
+        EventKind::Promote { position_id, org_unit_id } | EventKind::Demote { position_id, org_unit_id }
+            if employed =>
+        {
             next.position_id = Some(*position_id);
             if let Some(u) = org_unit_id {
                 next.org_unit_id = *u;
@@ -360,7 +377,9 @@ pub fn quota_checks(assignments: &[Assignment], from: NaiveDate) -> Vec<(OrgUnit
     let mut prev: Option<&Assignment> = None;
     for a in assignments {
         let entering = a.status.employed()
-            && prev.is_none_or(|p| !p.status.employed() || p.org_unit_id != a.org_unit_id || p.quota_category != a.quota_category);
+            && prev.is_none_or(|p| {
+                !p.status.employed() || p.org_unit_id != a.org_unit_id || p.quota_category != a.quota_category
+            });
         if entering && a.valid.from >= from {
             out.push((a.org_unit_id, a.quota_category.clone(), a.valid.from));
         }
@@ -408,10 +427,18 @@ mod tests {
         let events = vec![
             ev(emp, "2024-01-01", EventKind::Onboard { job: job(a), probation_end: Some(d("2024-03-31")) }),
             ev(emp, "2024-04-01", EventKind::Confirm),
-            ev(emp, "2025-01-01", EventKind::Transfer { org_unit_id: b, position_id: None, manager_id: None, work_location: None }),
+            ev(
+                emp,
+                "2025-01-01",
+                EventKind::Transfer { org_unit_id: b, position_id: None, manager_id: None, work_location: None },
+            ),
             ev(emp, "2025-06-01", EventKind::Second { host_org_unit_id: a }),
             ev(emp, "2025-09-01", EventKind::EndSecondment),
-            ev(emp, "2026-01-01", EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2025-12-31") }),
+            ev(
+                emp,
+                "2026-01-01",
+                EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2025-12-31") },
+            ),
         ];
         let segs = project(emp, &events).unwrap();
         let statuses: Vec<_> = segs.iter().map(|s| s.status).collect();
@@ -432,7 +459,7 @@ mod tests {
         let emp = EmployeeId::new();
         let a = OrgUnitId::new();
         let onboard = ev(emp, "2024-01-01", EventKind::Onboard { job: job(a), probation_end: None });
-        let cases = vec![
+        let cases = [
             vec![ev(emp, "2024-01-01", EventKind::Confirm)],
             vec![onboard.clone(), ev(emp, "2024-02-01", EventKind::Confirm)],
             vec![onboard.clone(), ev(emp, "2024-02-01", EventKind::Onboard { job: job(a), probation_end: None })],
@@ -441,7 +468,11 @@ mod tests {
             vec![
                 onboard.clone(),
                 ev(emp, "2024-02-01", EventKind::Retire),
-                ev(emp, "2024-03-01", EventKind::Transfer { org_unit_id: a, position_id: None, manager_id: None, work_location: None }),
+                ev(
+                    emp,
+                    "2024-03-01",
+                    EventKind::Transfer { org_unit_id: a, position_id: None, manager_id: None, work_location: None },
+                ),
             ],
             vec![ev(emp, "2023-06-01", EventKind::Retire), onboard.clone()],
         ];
@@ -454,12 +485,20 @@ mod tests {
     fn a_cancelled_event_no_longer_counts_but_stays_in_history() {
         let emp = EmployeeId::new();
         let (a, b, c) = (OrgUnitId::new(), OrgUnitId::new(), OrgUnitId::new());
-        let wrong = ev(emp, "2025-01-01", EventKind::Transfer { org_unit_id: b, position_id: None, manager_id: None, work_location: None });
+        let wrong = ev(
+            emp,
+            "2025-01-01",
+            EventKind::Transfer { org_unit_id: b, position_id: None, manager_id: None, work_location: None },
+        );
         let events = vec![
             ev(emp, "2024-01-01", EventKind::Onboard { job: job(a), probation_end: None }),
             wrong.clone(),
             ev(emp, "2025-01-01", EventKind::Cancel { event_id: wrong.id }),
-            ev(emp, "2025-01-01", EventKind::Transfer { org_unit_id: c, position_id: None, manager_id: None, work_location: None }),
+            ev(
+                emp,
+                "2025-01-01",
+                EventKind::Transfer { org_unit_id: c, position_id: None, manager_id: None, work_location: None },
+            ),
         ];
         let segs = project(emp, &events).unwrap();
         assert_eq!(segs.len(), 2);
@@ -473,7 +512,11 @@ mod tests {
         let (a, b) = (OrgUnitId::new(), OrgUnitId::new());
         let events = vec![
             ev(emp, "2020-01-01", EventKind::Onboard { job: job(a), probation_end: None }),
-            ev(emp, "2021-01-01", EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2020-12-31") }),
+            ev(
+                emp,
+                "2021-01-01",
+                EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2020-12-31") },
+            ),
             ev(emp, "2022-01-01", EventKind::Rehire { job: job(b) }),
             ev(emp, "2022-06-01", EventKind::LeaveOfAbsence),
             ev(emp, "2022-09-01", EventKind::ReturnFromLeave),
@@ -481,7 +524,10 @@ mod tests {
         let segs = project(emp, &events).unwrap();
         assert_eq!(segs.last().unwrap().status, EmployeeStatus::Regular);
         let checks = quota_checks(&segs, d("2020-01-01"));
-        assert_eq!(checks, vec![(a, "contract".to_string(), d("2020-01-01")), (b, "contract".to_string(), d("2022-01-01"))]);
+        assert_eq!(
+            checks,
+            vec![(a, "contract".to_string(), d("2020-01-01")), (b, "contract".to_string(), d("2022-01-01"))]
+        );
         assert_eq!(quota_checks(&segs, d("2021-06-01")).len(), 1);
     }
 
@@ -523,7 +569,8 @@ mod tests {
         for f in ["gender", "birth_date", "email"] {
             assert!(errs.0.contains_key(f), "{f} must be reported: {errs:?}");
         }
-        let bad_id = PersonalData { name: "王五".into(), id_number: "110105194912310021".into(), ..Default::default() };
+        let bad_id =
+            PersonalData { name: "王五".into(), id_number: "110105194912310021".into(), ..Default::default() };
         let errs = validate_person(&bad_id, today).unwrap_err();
         assert!(errs.0["id_number"][0].zh.contains("校验位"), "{errs:?}");
     }

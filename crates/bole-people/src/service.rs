@@ -4,12 +4,14 @@
 
 use crate::error::PeopleError;
 use crate::model::*;
+use crate::roster::{self, HeaderMap, RosterErrors, RosterExportRow, RosterFormat, RosterMaps, RosterNames};
 use crate::rules::{self, ValidPerson};
 use crate::standards::{self, PersonFacts};
 use crate::store::*;
 use bole_core::clock::SharedClock;
 use bole_core::{
-    Actor, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, Permission,
+    Actor, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest,
+    Permission,
 };
 use bole_org::{OrgService, OrgStore, OrgUnitView, Position};
 use chrono::NaiveDate;
@@ -93,11 +95,21 @@ impl PeopleService {
     }
 
     /// Checks a placement against the company's structure on `day`.
-    fn check_job(&self, shape: &CompanyShape, prefix: &str, job: &mut JobPlacement, day: NaiveDate, errs: &mut FieldErrors) {
+    fn check_job(
+        &self,
+        shape: &CompanyShape,
+        prefix: &str,
+        job: &mut JobPlacement,
+        day: NaiveDate,
+        errs: &mut FieldErrors,
+    ) {
         if !shape.unit_on(job.org_unit_id, day) {
             errs.add(
                 field(prefix, "org_unit_id"),
-                Msg::new(format!("组织单元不存在或在 {day} 不在用"), format!("org unit does not exist or is not in force on {day}")),
+                Msg::new(
+                    format!("组织单元不存在或在 {day} 不在用"),
+                    format!("org unit does not exist or is not in force on {day}"),
+                ),
             );
         }
         if let Some(pid) = job.position_id {
@@ -109,13 +121,19 @@ impl PeopleService {
                 ),
                 _ => errs.add(
                     field(prefix, "position_id"),
-                    Msg::new(format!("岗位不存在或在 {day} 不在用"), format!("position does not exist or is not in force on {day}")),
+                    Msg::new(
+                        format!("岗位不存在或在 {day} 不在用"),
+                        format!("position does not exist or is not in force on {day}"),
+                    ),
                 ),
             }
         }
         job.quota_category = rules::check_quota_category(&field(prefix, "quota_category"), &job.quota_category, errs);
         if job.work_location.as_deref().is_some_and(|w| w.chars().count() > 100) {
-            errs.add(field(prefix, "work_location"), Msg::new("工作地点不超过100个字", "work location must be at most 100 characters"));
+            errs.add(
+                field(prefix, "work_location"),
+                Msg::new("工作地点不超过100个字", "work location must be at most 100 characters"),
+            );
         }
     }
 
@@ -127,7 +145,8 @@ impl PeopleService {
             }
             match standards::dictionaries::EDUCATION_LEVEL.normalize(&e.education_level) {
                 Some(en) => e.education_level = en.code.to_string(),
-                None => errs.add(f("education_level"), Msg::new("学历不是标准值", "education level is not a standard value")),
+                None => errs
+                    .add(f("education_level"), Msg::new("学历不是标准值", "education level is not a standard value")),
             }
             if let Some(d) = &e.degree {
                 match standards::dictionaries::DEGREE.normalize(d) {
@@ -151,7 +170,13 @@ impl PeopleService {
             }
             match standards::dictionaries::FAMILY_RELATION.normalize(&c.relation) {
                 Some(en) => c.relation = en.code.to_string(),
-                None => errs.add(f("relation"), Msg::new("关系不是标准值（如 配偶、父亲、母亲）", "relation is not a standard value (e.g. spouse, father, mother)")),
+                None => errs.add(
+                    f("relation"),
+                    Msg::new(
+                        "关系不是标准值（如 配偶、父亲、母亲）",
+                        "relation is not a standard value (e.g. spouse, father, mother)",
+                    ),
+                ),
             }
             if let Some(p) = &c.phone {
                 match standards::normalize_phone(p) {
@@ -163,7 +188,13 @@ impl PeopleService {
     }
 
     /// Validates one new employee and builds what the store writes.
-    fn prepare(&self, shape: &CompanyShape, input: NewEmployee, history: Vec<NewEvent>, actor: &Actor) -> Result<NewEmployeeRecord, FieldErrors> {
+    fn prepare(
+        &self,
+        shape: &CompanyShape,
+        input: NewEmployee,
+        history: Vec<NewEvent>,
+        actor: &Actor,
+    ) -> Result<NewEmployeeRecord, FieldErrors> {
         let today = self.clock.today();
         let mut errs = FieldErrors::new();
         let person = rules::validate_person(&input.person, today);
@@ -180,7 +211,13 @@ impl PeopleService {
         };
         rules::check_employee_no(&input.employee_no, &mut errs);
         if input.probation_months > 6 {
-            errs.add("probation_months", Msg::new("试用期最长6个月（劳动合同法第十九条）", "probation is at most 6 months (Labour Contract Law art. 19)"));
+            errs.add(
+                "probation_months",
+                Msg::new(
+                    "试用期最长6个月（劳动合同法第十九条）",
+                    "probation is at most 6 months (Labour Contract Law art. 19)",
+                ),
+            );
         }
         if let Some(b) = person.as_ref().and_then(|p| p.birth_date)
             && input.hire_date < b
@@ -239,7 +276,10 @@ impl PeopleService {
                 (EventKind::Separate { last_day, .. }, None) => last_day.succ_opt().unwrap_or(*last_day),
                 (_, Some(d)) => d,
                 (_, None) => {
-                    herrs.add(field(&prefix, "effective_date"), Msg::new("请填写生效日期", "effective_date is required"));
+                    herrs.add(
+                        field(&prefix, "effective_date"),
+                        Msg::new("请填写生效日期", "effective_date is required"),
+                    );
                     continue;
                 }
             };
@@ -278,7 +318,12 @@ impl PeopleService {
 
     /// Onboard many employees of one company, all or nothing. Every row is
     /// validated, including duplicates within the batch and against the database.
-    pub async fn onboard_batch(&self, actor: &Actor, company: CompanyId, rows: Vec<NewEmployee>) -> Result<Vec<EmployeeId>, BatchError> {
+    pub async fn onboard_batch(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        rows: Vec<NewEmployee>,
+    ) -> Result<Vec<EmployeeId>, BatchError> {
         self.import_with_history(actor, company, rows.into_iter().map(|r| (r, Vec::new())).collect()).await
     }
 
@@ -297,6 +342,8 @@ impl PeopleService {
         let nos: Vec<String> = rows.iter().map(|(r, _)| r.employee_no.clone()).collect();
         let taken_nos: HashSet<String> = self.store.ids_by_employee_no(company, &nos).await?.into_keys().collect();
         let mut records = Vec::with_capacity(rows.len());
+        // The input index of each accepted record, to report later checks on the right row.
+        let mut accepted_at: Vec<usize> = Vec::with_capacity(rows.len());
         let mut row_errors = RowErrors::default();
         let mut seen_no: HashMap<String, usize> = HashMap::new();
         let mut seen_id: HashMap<String, usize> = HashMap::new();
@@ -307,16 +354,32 @@ impl PeopleService {
                 Ok(rec) => {
                     let mut errs = FieldErrors::new();
                     if taken_nos.contains(&no) {
-                        errs.add("employee_no", Msg::new(format!("工号“{no}”已存在"), format!("employee number \"{no}\" already exists")));
+                        errs.add(
+                            "employee_no",
+                            Msg::new(format!("工号“{no}”已存在"), format!("employee number \"{no}\" already exists")),
+                        );
                     }
                     if let Some(j) = seen_no.insert(no.clone(), i) {
-                        errs.add("employee_no", Msg::new(format!("工号与第{}条重复", j + 1), format!("employee number repeats row {}", j + 1)));
+                        errs.add(
+                            "employee_no",
+                            Msg::new(
+                                format!("工号与本批第{}条记录重复", j + 1),
+                                format!("employee number repeats record {} of this batch", j + 1),
+                            ),
+                        );
                     }
                     if let Some(j) = seen_id.insert(rec.employee.id_number.clone(), i) {
-                        errs.add("id_number", Msg::new(format!("证件号码与第{}条重复", j + 1), format!("ID number repeats row {}", j + 1)));
+                        errs.add(
+                            "id_number",
+                            Msg::new(
+                                format!("证件号码与本批第{}条记录重复", j + 1),
+                                format!("ID number repeats record {} of this batch", j + 1),
+                            ),
+                        );
                     }
                     if errs.is_empty() {
                         records.push(rec);
+                        accepted_at.push(i);
                     } else {
                         row_errors.0.push((i, errs));
                     }
@@ -330,9 +393,15 @@ impl PeopleService {
             for (i, r) in records.iter().enumerate() {
                 if taken_ids.contains(&r.employee.id_number) {
                     let mut e = FieldErrors::new();
-                    e.add("id_number", Msg::new("证件号码已登记在本单位其他员工名下", "ID number already belongs to another employee of this company"));
+                    e.add(
+                        "id_number",
+                        Msg::new(
+                            "证件号码已登记在本单位其他员工名下",
+                            "ID number already belongs to another employee of this company",
+                        ),
+                    );
                     // Map back to the input row: records keep input order minus rejected rows.
-                    row_errors.0.push((original_index(i, &row_errors, &records), e));
+                    row_errors.0.push((accepted_at[i], e));
                 }
             }
         }
@@ -340,15 +409,91 @@ impl PeopleService {
             row_errors.0.sort_by_key(|(i, _)| *i);
             return Err(BatchError::Rows(row_errors));
         }
-        let mut checks: Vec<QuotaCheck> = records.iter().flat_map(|r| quota_checks_of(&r.assignments, r.employee.hire_date)).collect();
+        let mut checks: Vec<QuotaCheck> =
+            records.iter().flat_map(|r| quota_checks_of(&r.assignments, r.employee.hire_date)).collect();
         checks.sort_by(|a, b| (a.org_unit_id, &a.category, a.date).cmp(&(b.org_unit_id, &b.category, b.date)));
         checks.dedup();
         self.store.insert_employees(&records, &checks).await?;
         Ok(records.iter().map(|r| r.employee.id).collect())
     }
 
+    /// 花名册导入: parse a roster file (.xlsx/.csv), resolve codes against the company's
+    /// structure today, validate every row and onboard all of them — or none.
+    pub async fn import_roster(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        file_name: Option<&str>,
+        bytes: &[u8],
+    ) -> Result<usize, ImportFailure> {
+        actor.authorize(Permission::EmployeeImport).map_err(PeopleError::from)?;
+        self.org_store.company(company).await.map_err(PeopleError::from)?;
+        let format = RosterFormat::detect(file_name, bytes).map_err(ImportFailure::roster)?;
+        let today = self.clock.today();
+        let units = self.org_store.units_as_of(Some(company), today).await.map_err(PeopleError::from)?;
+        let positions = self.org_store.positions_as_of(Some(company), None, today).await.map_err(PeopleError::from)?;
+        let people = self.store.people(Some(company)).await?;
+        let maps = RosterMaps {
+            units: units.into_iter().map(|u| (u.code, u.id)).collect(),
+            positions: positions.into_iter().map(|p| (p.code, p.id)).collect(),
+            employees: people.into_iter().map(|p| (p.employee_no, p.id)).collect(),
+        };
+        let rows = roster::parse_roster(bytes, format, company, &maps).map_err(ImportFailure::roster)?;
+        let inputs = rows.iter().map(|r| r.employee.clone()).collect();
+        match self.onboard_batch(actor, company, inputs).await {
+            Ok(ids) => Ok(ids.len()),
+            Err(BatchError::Rows(errs)) => {
+                let headers = HeaderMap::read(bytes, format).unwrap_or_else(|_| HeaderMap::standard());
+                Err(ImportFailure::roster(roster::map_batch_errors(&rows, &errs, &headers)))
+            }
+            Err(BatchError::Other(e)) => Err(e.into()),
+        }
+    }
+
+    /// 花名册导出: every employee of the company with their situation on `as_of`, as .xlsx.
+    pub async fn export_roster(
+        &self,
+        actor: &Actor,
+        company: CompanyId,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Vec<u8>, PeopleError> {
+        actor.authorize(Permission::EmployeeExport)?;
+        self.org_store.company(company).await?;
+        let as_of = as_of.unwrap_or_else(|| self.clock.today());
+        let list = self.store.employees_as_of(company, as_of).await?;
+        let units = self.org_store.unit_versions_of_company(company).await?;
+        let positions = self.org_store.positions_of_company(company).await?;
+        let names = RosterNames {
+            // Names as of the export date where a version covers it, else the latest.
+            units: {
+                let mut m = HashMap::new();
+                for u in units {
+                    if u.valid.contains(as_of) || !m.contains_key(&u.id) {
+                        m.insert(u.id, (u.code, u.name));
+                    }
+                }
+                m
+            },
+            positions: positions.into_iter().map(|p| (p.id, (p.code, p.name))).collect(),
+            employee_nos: list.iter().map(|(e, _)| (e.id, e.employee_no.clone())).collect(),
+        };
+        let rows: Vec<RosterExportRow> =
+            list.into_iter().map(|(e, a)| RosterExportRow::new(e, a.as_ref(), &names)).collect();
+        roster::export_roster(&rows).map_err(|e| PeopleError::Storage(e.to_string()))
+    }
+
+    /// The blank roster template with a 说明 sheet.
+    pub fn roster_template(&self) -> Result<Vec<u8>, PeopleError> {
+        roster::roster_template().map_err(|e| PeopleError::Storage(e.to_string()))
+    }
+
     /// The record with its situation on `as_of` (default today).
-    pub async fn detail(&self, actor: &Actor, id: EmployeeId, as_of: Option<NaiveDate>) -> Result<EmployeeDetail, PeopleError> {
+    pub async fn detail(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        as_of: Option<NaiveDate>,
+    ) -> Result<EmployeeDetail, PeopleError> {
         actor.authorize(Permission::EmployeeRead)?;
         let as_of = as_of.unwrap_or_else(|| self.clock.today());
         let (employee, educations, contacts) = self.store.employee(id).await?;
@@ -426,14 +571,22 @@ impl PeopleService {
     }
 
     /// Record a lifecycle event (转正, 调岗, 晋升, 借调, 离职, 退休, 返聘…).
-    pub async fn record_event(&self, actor: &Actor, id: EmployeeId, input: NewEvent) -> Result<EventRecord, PeopleError> {
+    pub async fn record_event(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        input: NewEvent,
+    ) -> Result<EventRecord, PeopleError> {
         actor.authorize(Permission::EmployeeWrite)?;
         let (employee, _, _) = self.store.employee(id).await?;
         let date = match (&input.kind, input.effective_date) {
             (EventKind::Separate { last_day, .. }, None) => last_day.succ_opt().unwrap_or(*last_day),
             (EventKind::Separate { last_day, .. }, Some(d)) if d <= *last_day => {
                 let mut e = FieldErrors::new();
-                e.add("effective_date", Msg::new("离职生效日期须晚于最后工作日", "effective date must be after the last working day"));
+                e.add(
+                    "effective_date",
+                    Msg::new("离职生效日期须晚于最后工作日", "effective date must be after the last working day"),
+                );
                 return Err(e.into());
             }
             (_, Some(d)) => d,
@@ -447,7 +600,10 @@ impl PeopleService {
             let mut e = FieldErrors::new();
             e.add(
                 "type",
-                Msg::new("入职请使用新增员工；更正请使用撤销接口", "use employee creation for onboarding and the cancel endpoint for corrections"),
+                Msg::new(
+                    "入职请使用新增员工；更正请使用撤销接口",
+                    "use employee creation for onboarding and the cancel endpoint for corrections",
+                ),
             );
             return Err(e.into());
         }
@@ -474,7 +630,15 @@ impl PeopleService {
 
     /// Checks an event's references against the structure on its date; fills a
     /// promotion's unit from its position.
-    fn check_event(&self, shape: &CompanyShape, prefix: &str, kind: &mut EventKind, date: NaiveDate, employment_type: EmploymentType, errs: &mut FieldErrors) {
+    fn check_event(
+        &self,
+        shape: &CompanyShape,
+        prefix: &str,
+        kind: &mut EventKind,
+        date: NaiveDate,
+        employment_type: EmploymentType,
+        errs: &mut FieldErrors,
+    ) {
         match kind {
             EventKind::Rehire { job } => self.check_job(shape, prefix, job, date, errs),
             EventKind::Transfer { org_unit_id, position_id, .. } => {
@@ -497,21 +661,28 @@ impl PeopleService {
                     }
                     _ => errs.add(
                         field(prefix, "position_id"),
-                        Msg::new(format!("岗位不存在或在 {date} 不在用"), format!("position does not exist or is not in force on {date}")),
+                        Msg::new(
+                            format!("岗位不存在或在 {date} 不在用"),
+                            format!("position does not exist or is not in force on {date}"),
+                        ),
                     ),
                 }
             }
-            EventKind::Second { host_org_unit_id } => {
-                if !shape.unit_on(*host_org_unit_id, date) {
-                    errs.add(
-                        field(prefix, "host_org_unit_id"),
-                        Msg::new(format!("借调单位不存在或在 {date} 不在用"), format!("host unit does not exist or is not in force on {date}")),
-                    );
-                }
+            EventKind::Second { host_org_unit_id } if !shape.unit_on(*host_org_unit_id, date) => {
+                errs.add(
+                    field(prefix, "host_org_unit_id"),
+                    Msg::new(
+                        format!("借调单位不存在或在 {date} 不在用"),
+                        format!("host unit does not exist or is not in force on {date}"),
+                    ),
+                );
             }
             EventKind::Onboard { .. } | EventKind::Cancel { .. } => errs.add(
                 field(prefix, "type"),
-                Msg::new("入职请使用新增员工；更正请使用撤销接口", "use employee creation for onboarding and the cancel endpoint for corrections"),
+                Msg::new(
+                    "入职请使用新增员工；更正请使用撤销接口",
+                    "use employee creation for onboarding and the cancel endpoint for corrections",
+                ),
             ),
             _ => {}
         }
@@ -608,7 +779,11 @@ impl PeopleService {
             })
             .collect();
         for c in self.store.contracts(id).await? {
-            let (zh, en) = if c.renewal_count > 0 { ("续签劳动合同", "contract renewed") } else { ("签订劳动合同", "contract signed") };
+            let (zh, en) = if c.renewal_count > 0 {
+                ("续签劳动合同", "contract renewed")
+            } else {
+                ("签订劳动合同", "contract signed")
+            };
             out.push(TimelineEntry {
                 date: c.start_date,
                 source: "contract".into(),
@@ -619,13 +794,19 @@ impl PeopleService {
                 cancelled: false,
             });
         }
-        out.sort_by(|a, b| a.date.cmp(&b.date));
+        out.sort_by_key(|a| a.date);
         Ok(out)
     }
 
     /// 组织合并: `source` merges into `target` on `date`; its sub-units move under
     /// the target and everyone assigned to it from that date transfers — in one transaction.
-    pub async fn merge_units(&self, actor: &Actor, source: OrgUnitId, target: OrgUnitId, date: NaiveDate) -> Result<usize, PeopleError> {
+    pub async fn merge_units(
+        &self,
+        actor: &Actor,
+        source: OrgUnitId,
+        target: OrgUnitId,
+        date: NaiveDate,
+    ) -> Result<usize, PeopleError> {
         actor.authorize(Permission::OrgWrite)?;
         actor.authorize(Permission::EmployeeWrite)?;
         let (writes, records) = self.org.plan_merge(actor, source, target, date).await?;
@@ -644,7 +825,12 @@ impl PeopleService {
                 id: EventId::new(),
                 employee_id: emp,
                 effective_date: date,
-                kind: EventKind::Transfer { org_unit_id: target, position_id: None, manager_id: None, work_location: None },
+                kind: EventKind::Transfer {
+                    org_unit_id: target,
+                    position_id: None,
+                    manager_id: None,
+                    work_location: None,
+                },
                 reason: Some("组织合并 / org units merged".into()),
                 recorded_at: now,
                 recorded_by: actor.user_id.to_string(),
@@ -659,14 +845,25 @@ impl PeopleService {
         Ok(changes.len())
     }
 
-    pub async fn add_contract(&self, actor: &Actor, id: EmployeeId, input: NewContract) -> Result<Contract, PeopleError> {
+    pub async fn add_contract(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        input: NewContract,
+    ) -> Result<Contract, PeopleError> {
         actor.authorize(Permission::ContractWrite)?;
         self.store.employee(id).await?;
         let mut errs = FieldErrors::new();
         match (input.kind, input.end_date) {
-            (ContractKind::FixedTerm, None) => errs.add("end_date", Msg::new("固定期限合同须填写终止日期", "a fixed-term contract needs an end date")),
-            (ContractKind::OpenEnded, Some(_)) => errs.add("end_date", Msg::new("无固定期限合同不填写终止日期", "an open-ended contract has no end date")),
-            (_, Some(e)) if e < input.start_date => errs.add("end_date", Msg::new("终止日期早于起始日期", "end date is before start date")),
+            (ContractKind::FixedTerm, None) => {
+                errs.add("end_date", Msg::new("固定期限合同须填写终止日期", "a fixed-term contract needs an end date"))
+            }
+            (ContractKind::OpenEnded, Some(_)) => {
+                errs.add("end_date", Msg::new("无固定期限合同不填写终止日期", "an open-ended contract has no end date"))
+            }
+            (_, Some(e)) if e < input.start_date => {
+                errs.add("end_date", Msg::new("终止日期早于起始日期", "end date is before start date"))
+            }
             _ => {}
         }
         let existing = self.store.contracts(id).await?;
@@ -676,7 +873,13 @@ impl PeopleService {
                 Some(p) => {
                     renewal_count = p.renewal_count + 1;
                     if p.end_date.is_none_or(|e| input.start_date <= e) {
-                        errs.add("start_date", Msg::new("续签合同须在原合同终止后开始", "a renewal must start after the previous contract ends"));
+                        errs.add(
+                            "start_date",
+                            Msg::new(
+                                "续签合同须在原合同终止后开始",
+                                "a renewal must start after the previous contract ends",
+                            ),
+                        );
                     }
                 }
                 None => errs.add("renews", Msg::new("被续签的合同不存在", "the contract being renewed does not exist")),
@@ -708,7 +911,12 @@ impl PeopleService {
     }
 
     /// Contracts ending within `days` days from today (inclusive) and not yet renewed.
-    pub async fn expiring_contracts(&self, actor: &Actor, company: Option<CompanyId>, days: u32) -> Result<Vec<ExpiringContract>, PeopleError> {
+    pub async fn expiring_contracts(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        days: u32,
+    ) -> Result<Vec<ExpiringContract>, PeopleError> {
         actor.authorize(Permission::ContractRead)?;
         if days > 3660 {
             let mut e = FieldErrors::new();
@@ -721,7 +929,12 @@ impl PeopleService {
     }
 
     /// 数据质量报告: every record held to the data standards.
-    pub async fn quality_report(&self, actor: &Actor, company: Option<CompanyId>, limit: usize) -> Result<QualityReport, PeopleError> {
+    pub async fn quality_report(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        limit: usize,
+    ) -> Result<QualityReport, PeopleError> {
         actor.authorize(Permission::DataQualityRead)?;
         let people = self.store.people(company).await?;
         let mut findings = Vec::new();
@@ -759,6 +972,57 @@ impl PeopleService {
     }
 }
 
+/// Why a roster import was refused: per-row problems, or a failure of the whole request.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportFailure {
+    #[error("roster has errors")]
+    Roster { errors: RosterErrors, fields: FieldErrors },
+    #[error(transparent)]
+    People(#[from] PeopleError),
+}
+
+impl ImportFailure {
+    fn roster(errors: RosterErrors) -> Self {
+        // The envelope's `fields` carries one entry per problem, keyed by row and column,
+        // so API clients see every row error without a second format.
+        let mut fields = FieldErrors::new();
+        for (i, m) in errors.header.iter().enumerate() {
+            fields.add(format!("file[{i}]"), m.clone());
+        }
+        for r in &errors.rows {
+            fields.add(format!("rows[{}].{}", r.row, r.field), r.render());
+        }
+        ImportFailure::Roster { errors, fields }
+    }
+}
+
+impl bole_core::Failure for ImportFailure {
+    fn code(&self) -> &'static str {
+        match self {
+            ImportFailure::Roster { errors, .. } => errors.code(),
+            ImportFailure::People(e) => e.code(),
+        }
+    }
+    fn kind(&self) -> bole_core::ErrorKind {
+        match self {
+            ImportFailure::Roster { errors, .. } => errors.kind(),
+            ImportFailure::People(e) => e.kind(),
+        }
+    }
+    fn message(&self) -> Msg {
+        match self {
+            ImportFailure::Roster { errors, .. } => errors.message(),
+            ImportFailure::People(e) => e.message(),
+        }
+    }
+    fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            ImportFailure::Roster { fields, .. } => Some(fields),
+            ImportFailure::People(e) => e.fields(),
+        }
+    }
+}
+
 fn job_type(events: &[EventRecord]) -> EmploymentType {
     events
         .iter()
@@ -779,18 +1043,4 @@ fn quota_checks_of(assignments: &[Assignment], from: NaiveDate) -> Vec<QuotaChec
         .into_iter()
         .map(|(org_unit_id, category, date)| QuotaCheck { org_unit_id, category, date })
         .collect()
-}
-
-/// Index in the input of the `i`-th accepted record, given the rejected rows so far.
-fn original_index(i: usize, rejected: &RowErrors, _records: &[NewEmployeeRecord]) -> usize {
-    let mut rejected_idx: Vec<usize> = rejected.0.iter().map(|(r, _)| *r).collect();
-    rejected_idx.sort_unstable();
-    rejected_idx.dedup();
-    let mut idx = i;
-    for r in rejected_idx {
-        if r <= idx {
-            idx += 1;
-        }
-    }
-    idx
 }

@@ -58,7 +58,11 @@ pub trait PeopleStore: Send + Sync {
     /// Writes all records with their events and assignments in ONE transaction,
     /// then checks every quota. MUST return `DuplicateEmployeeNo`,
     /// `DuplicateIdNumber` or `QuotaExceeded` (with nothing written) when they apply.
-    async fn insert_employees(&self, batch: &[NewEmployeeRecord], quota_checks: &[QuotaCheck]) -> Result<(), PeopleError>;
+    async fn insert_employees(
+        &self,
+        batch: &[NewEmployeeRecord],
+        quota_checks: &[QuotaCheck],
+    ) -> Result<(), PeopleError>;
     /// MUST return `EmployeeNotFound` for an unknown id.
     async fn employee(&self, id: EmployeeId) -> Result<(Employee, Vec<Education>, Vec<Contact>), PeopleError>;
     /// Replaces personal data (and, when given, educations/contacts).
@@ -83,14 +87,34 @@ pub trait PeopleStore: Send + Sync {
         org_changes: Option<(&[UnitVersionWrite], &[OrgChangeRecord])>,
     ) -> Result<(), PeopleError>;
     /// One page of employees with their assignment on `as_of`.
-    async fn list(&self, filter: &EmployeeFilter, as_of: NaiveDate, page: PageRequest) -> Result<Page<EmployeeSummary>, PeopleError>;
+    async fn list(
+        &self,
+        filter: &EmployeeFilter,
+        as_of: NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<EmployeeSummary>, PeopleError>;
     /// Every employee and all their events, for employees with an assignment in
     /// the units on or after `from` (used to move staff when units merge).
-    async fn events_of_staff(&self, units: &[OrgUnitId], from: NaiveDate) -> Result<HashMap<EmployeeId, Vec<EventRecord>>, PeopleError>;
+    async fn events_of_staff(
+        &self,
+        units: &[OrgUnitId],
+        from: NaiveDate,
+    ) -> Result<HashMap<EmployeeId, Vec<EventRecord>>, PeopleError>;
     /// Resolve employee numbers within a company (imports, manager references).
-    async fn ids_by_employee_no(&self, company: CompanyId, nos: &[String]) -> Result<HashMap<String, EmployeeId>, PeopleError>;
+    async fn ids_by_employee_no(
+        &self,
+        company: CompanyId,
+        nos: &[String],
+    ) -> Result<HashMap<String, EmployeeId>, PeopleError>;
     /// Of the given resident/other ID numbers, those already used in the company.
     async fn taken_id_numbers(&self, company: CompanyId, numbers: &[String]) -> Result<Vec<String>, PeopleError>;
+    /// Every employee of a company with the assignment in force on `as_of` (bulk read
+    /// for exports: two queries, no per-employee reads).
+    async fn employees_as_of(
+        &self,
+        company: CompanyId,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(Employee, Option<Assignment>)>, PeopleError>;
     /// Personal data of all employees (optionally one company), for the quality scan.
     async fn people(&self, company: Option<CompanyId>) -> Result<Vec<PersonRow>, PeopleError>;
 
@@ -98,5 +122,10 @@ pub trait PeopleStore: Send + Sync {
     async fn insert_contract(&self, contract: &Contract) -> Result<(), PeopleError>;
     async fn contracts(&self, employee: EmployeeId) -> Result<Vec<Contract>, PeopleError>;
     /// Contracts whose end date lies in `[from, to]` and that no later contract renews.
-    async fn expiring_contracts(&self, company: Option<CompanyId>, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExpiringContract>, PeopleError>;
+    async fn expiring_contracts(
+        &self,
+        company: Option<CompanyId>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ExpiringContract>, PeopleError>;
 }

@@ -157,15 +157,15 @@ pub(crate) async fn write_unit_version(tx: &mut Tx, w: &UnitVersionWrite) -> Res
     if let Some(later) = later {
         return Err(OrgError::LaterChangeExists { later });
     }
-    let covering: Option<(NaiveDate, Option<NaiveDate>, String, String, Option<Uuid>)> = on_tx!(tx, c => {
-        sqlx::query_as("SELECT valid_from, valid_to, name, kind, parent_id FROM org_unit_versions WHERE unit_id = $1 AND valid_from < $2 AND (valid_to IS NULL OR valid_to > $2)")
+    let covering: Option<(NaiveDate, Option<NaiveDate>)> = on_tx!(tx, c => {
+        sqlx::query_as("SELECT valid_from, valid_to FROM org_unit_versions WHERE unit_id = $1 AND valid_from < $2 AND (valid_to IS NULL OR valid_to > $2)")
             .bind(w.unit_id.0)
             .bind(w.from)
             .fetch_optional(&mut *c)
             .await
             .map_err(st)?
     });
-    let Some((from, old_to, _, _, _)) = covering else {
+    let Some((from, old_to)) = covering else {
         return Err(OrgError::UnitNotInForce(w.from));
     };
     on_tx!(tx, c => {
@@ -192,7 +192,11 @@ pub(crate) async fn write_unit_version(tx: &mut Tx, w: &UnitVersionWrite) -> Res
     Ok(())
 }
 
-pub(crate) async fn write_unit_changes(tx: &mut Tx, writes: &[UnitVersionWrite], records: &[OrgChangeRecord]) -> Result<(), OrgError> {
+pub(crate) async fn write_unit_changes(
+    tx: &mut Tx,
+    writes: &[UnitVersionWrite],
+    records: &[OrgChangeRecord],
+) -> Result<(), OrgError> {
     for w in writes {
         write_unit_version(tx, w).await?;
     }
@@ -335,7 +339,11 @@ impl OrgStore for SqlStore {
         Ok(id.map(OrgUnitId))
     }
 
-    async fn apply_unit_changes(&self, writes: &[UnitVersionWrite], records: &[OrgChangeRecord]) -> Result<(), OrgError> {
+    async fn apply_unit_changes(
+        &self,
+        writes: &[UnitVersionWrite],
+        records: &[OrgChangeRecord],
+    ) -> Result<(), OrgError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         write_unit_changes(&mut tx, writes, records).await?;
         tx.commit().await.map_err(st)
@@ -381,7 +389,11 @@ impl OrgStore for SqlStore {
         Ok(ids.into_iter().map(OrgUnitId).collect())
     }
 
-    async fn headcount_as_of(&self, company: Option<CompanyId>, as_of: NaiveDate) -> Result<HashMap<OrgUnitId, i64>, OrgError> {
+    async fn headcount_as_of(
+        &self,
+        company: Option<CompanyId>,
+        as_of: NaiveDate,
+    ) -> Result<HashMap<OrgUnitId, i64>, OrgError> {
         let mut sql = String::from("SELECT a.org_unit_id, COUNT(*) FROM assignments a ");
         if company.is_some() {
             sql.push_str("JOIN org_units u ON u.id = a.org_unit_id AND u.company_id = $2 ");
@@ -431,8 +443,15 @@ impl OrgStore for SqlStore {
         row.map(Into::into).ok_or(OrgError::PositionNotFound)
     }
 
-    async fn positions_as_of(&self, company: Option<CompanyId>, units: Option<&[OrgUnitId]>, as_of: NaiveDate) -> Result<Vec<Position>, OrgError> {
-        let mut sql = format!("SELECT {POSITION_COLS} FROM positions WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)");
+    async fn positions_as_of(
+        &self,
+        company: Option<CompanyId>,
+        units: Option<&[OrgUnitId]>,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Position>, OrgError> {
+        let mut sql = format!(
+            "SELECT {POSITION_COLS} FROM positions WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)"
+        );
         let mut n = 2;
         if company.is_some() {
             sql.push_str(" AND company_id = $2");

@@ -6,7 +6,9 @@ use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
 use crate::org::{placeholders, write_unit_changes};
 use crate::{SqlStore, on_db, on_tx};
 use async_trait::async_trait;
-use bole_core::{CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId};
+use bole_core::{
+    CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId,
+};
 use bole_org::{OrgChangeRecord, UnitVersionWrite};
 use bole_people::rules::ValidPerson;
 use bole_people::store::*;
@@ -34,7 +36,10 @@ fn write_err(e: sqlx::Error, employee_no: Option<&str>) -> PeopleError {
     }
     if is_foreign_key_violation(&e) {
         let mut f = FieldErrors::new();
-        f.add("job.manager_id", Msg::new("直接上级（或引用的组织/岗位）不存在", "the manager (or referenced unit/position) does not exist"));
+        f.add(
+            "job.manager_id",
+            Msg::new("直接上级（或引用的组织/岗位）不存在", "the manager (or referenced unit/position) does not exist"),
+        );
         return PeopleError::Invalid(f);
     }
     st(e)
@@ -116,7 +121,8 @@ const EVENT_COLS: &str = "id, employee_id, effective_date, payload, reason, reco
 impl TryFrom<EventRow> for EventRecord {
     type Error = PeopleError;
     fn try_from(r: EventRow) -> Result<Self, PeopleError> {
-        let kind: EventKind = serde_json::from_str(&r.payload).map_err(|e| PeopleError::Storage(format!("event {} payload: {e}", r.id)))?;
+        let kind: EventKind = serde_json::from_str(&r.payload)
+            .map_err(|e| PeopleError::Storage(format!("event {} payload: {e}", r.id)))?;
         Ok(EventRecord {
             id: EventId(r.id),
             employee_id: EmployeeId(r.employee_id),
@@ -177,7 +183,8 @@ struct ContractRow {
     previous_contract_id: Option<Uuid>,
 }
 
-const CONTRACT_COLS: &str = "c.id, c.employee_id, c.kind, c.start_date, c.end_date, c.renewal_count, c.signed_on, c.previous_contract_id";
+const CONTRACT_COLS: &str =
+    "c.id, c.employee_id, c.kind, c.start_date, c.end_date, c.renewal_count, c.signed_on, c.previous_contract_id";
 
 impl From<ContractRow> for Contract {
     fn from(r: ContractRow) -> Self {
@@ -273,7 +280,12 @@ async fn insert_assignments(tx: &mut Tx, list: &[&Assignment]) -> Result<(), sql
     Ok(())
 }
 
-async fn insert_children(tx: &mut Tx, employee: EmployeeId, educations: &[Education], contacts: &[Contact]) -> Result<(), sqlx::Error> {
+async fn insert_children(
+    tx: &mut Tx,
+    employee: EmployeeId,
+    educations: &[Education],
+    contacts: &[Contact],
+) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => {
         for (i, e) in educations.iter().enumerate() {
             sqlx::query("INSERT INTO employee_educations (id, employee_id, seq, school, major, education_level, degree, start_date, end_date, full_time) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
@@ -338,9 +350,15 @@ async fn check_quotas(tx: &mut Tx, checks: &[QuotaCheck]) -> Result<(), PeopleEr
         });
         for date in dates {
             let Some((_, amount)) = strict.iter().find(|(r, _)| r.contains(date)) else { continue };
-            let occupied = segments.iter().filter(|(f, t)| DateRange { from: *f, to: *t }.contains(date)).count() as i64;
+            let occupied =
+                segments.iter().filter(|(f, t)| DateRange { from: *f, to: *t }.contains(date)).count() as i64;
             if occupied > *amount {
-                return Err(PeopleError::QuotaExceeded { category: category.clone(), amount: *amount, occupied: occupied - 1, date });
+                return Err(PeopleError::QuotaExceeded {
+                    category: category.clone(),
+                    amount: *amount,
+                    occupied: occupied - 1,
+                    date,
+                });
             }
         }
     }
@@ -438,7 +456,11 @@ const LIST_FROM: &str = " FROM employees e \
 
 #[async_trait]
 impl PeopleStore for SqlStore {
-    async fn insert_employees(&self, batch: &[NewEmployeeRecord], quota_checks: &[QuotaCheck]) -> Result<(), PeopleError> {
+    async fn insert_employees(
+        &self,
+        batch: &[NewEmployeeRecord],
+        quota_checks: &[QuotaCheck],
+    ) -> Result<(), PeopleError> {
         let single_no = if batch.len() == 1 { Some(batch[0].employee.employee_no.as_str()) } else { None };
         let mut tx = self.db.begin().await.map_err(st)?;
         for chunk in batch.chunks(BATCH) {
@@ -536,7 +558,8 @@ impl PeopleStore for SqlStore {
     }
 
     async fn events(&self, id: EmployeeId) -> Result<Vec<EventRecord>, PeopleError> {
-        let sql = format!("SELECT {EVENT_COLS} FROM employee_events WHERE employee_id = $1 ORDER BY effective_date, id");
+        let sql =
+            format!("SELECT {EVENT_COLS} FROM employee_events WHERE employee_id = $1 ORDER BY effective_date, id");
         let rows: Vec<EventRow> = on_db!(&self.db, p => {
             sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_all(p).await
         })
@@ -581,7 +604,12 @@ impl PeopleStore for SqlStore {
         tx.commit().await.map_err(st)
     }
 
-    async fn list(&self, filter: &EmployeeFilter, as_of: NaiveDate, page: PageRequest) -> Result<Page<EmployeeSummary>, PeopleError> {
+    async fn list(
+        &self,
+        filter: &EmployeeFilter,
+        as_of: NaiveDate,
+        page: PageRequest,
+    ) -> Result<Page<EmployeeSummary>, PeopleError> {
         let (where_sql, binds) = list_where(filter);
         let count_sql = format!("SELECT COUNT(*){LIST_FROM}{where_sql}");
         let n = binds.len() + 2;
@@ -622,7 +650,11 @@ impl PeopleStore for SqlStore {
         Ok(Page { items, total: total.max(0) as u64, page: page.page, per_page: page.per_page })
     }
 
-    async fn events_of_staff(&self, units: &[OrgUnitId], from: NaiveDate) -> Result<HashMap<EmployeeId, Vec<EventRecord>>, PeopleError> {
+    async fn events_of_staff(
+        &self,
+        units: &[OrgUnitId],
+        from: NaiveDate,
+    ) -> Result<HashMap<EmployeeId, Vec<EventRecord>>, PeopleError> {
         if units.is_empty() {
             return Ok(HashMap::new());
         }
@@ -647,10 +679,17 @@ impl PeopleStore for SqlStore {
         Ok(out)
     }
 
-    async fn ids_by_employee_no(&self, company: CompanyId, nos: &[String]) -> Result<HashMap<String, EmployeeId>, PeopleError> {
+    async fn ids_by_employee_no(
+        &self,
+        company: CompanyId,
+        nos: &[String],
+    ) -> Result<HashMap<String, EmployeeId>, PeopleError> {
         let mut out = HashMap::new();
         for chunk in nos.chunks(1000) {
-            let sql = format!("SELECT employee_no, id FROM employees WHERE company_id = $1 AND employee_no IN ({})", placeholders(2, chunk.len()));
+            let sql = format!(
+                "SELECT employee_no, id FROM employees WHERE company_id = $1 AND employee_no IN ({})",
+                placeholders(2, chunk.len())
+            );
             let rows: Vec<(String, Uuid)> = on_db!(&self.db, p => {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql)).bind(company.0);
                 for n in chunk {
@@ -667,7 +706,10 @@ impl PeopleStore for SqlStore {
     async fn taken_id_numbers(&self, company: CompanyId, numbers: &[String]) -> Result<Vec<String>, PeopleError> {
         let mut out = Vec::new();
         for chunk in numbers.chunks(1000) {
-            let sql = format!("SELECT id_number FROM employees WHERE company_id = $1 AND id_number IN ({})", placeholders(2, chunk.len()));
+            let sql = format!(
+                "SELECT id_number FROM employees WHERE company_id = $1 AND id_number IN ({})",
+                placeholders(2, chunk.len())
+            );
             let rows: Vec<String> = on_db!(&self.db, p => {
                 let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(company.0);
                 for n in chunk {
@@ -679,6 +721,32 @@ impl PeopleStore for SqlStore {
             out.extend(rows);
         }
         Ok(out)
+    }
+
+    async fn employees_as_of(
+        &self,
+        company: CompanyId,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(Employee, Option<Assignment>)>, PeopleError> {
+        let esql = format!("SELECT {EMPLOYEE_COLS} FROM employees WHERE company_id = $1 ORDER BY employee_no");
+        let asql = format!(
+            "SELECT {} FROM assignments a JOIN employees e ON e.id = a.employee_id \
+             WHERE e.company_id = $1 AND a.valid_from <= $2 AND (a.valid_to IS NULL OR a.valid_to > $2)",
+            ASSIGNMENT_COLS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let (emps, asgs): (Vec<EmployeeRow>, Vec<AssignmentRow>) = on_db!(&self.db, p => {
+            let emps = sqlx::query_as(AssertSqlSafe(esql)).bind(company.0).fetch_all(p).await.map_err(st)?;
+            let asgs = sqlx::query_as(AssertSqlSafe(asql)).bind(company.0).bind(as_of).fetch_all(p).await.map_err(st)?;
+            (emps, asgs)
+        });
+        let mut by_emp: HashMap<Uuid, Assignment> = asgs.into_iter().map(|a| (a.employee_id, a.into())).collect();
+        Ok(emps
+            .into_iter()
+            .map(|e| {
+                let a = by_emp.remove(&e.id);
+                (e.into(), a)
+            })
+            .collect())
     }
 
     async fn people(&self, company: Option<CompanyId>) -> Result<Vec<PersonRow>, PeopleError> {
@@ -759,7 +827,12 @@ impl PeopleStore for SqlStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    async fn expiring_contracts(&self, company: Option<CompanyId>, from: NaiveDate, to: NaiveDate) -> Result<Vec<ExpiringContract>, PeopleError> {
+    async fn expiring_contracts(
+        &self,
+        company: Option<CompanyId>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ExpiringContract>, PeopleError> {
         let mut sql = format!(
             "SELECT {CONTRACT_COLS}, e.employee_no, e.name FROM contracts c JOIN employees e ON e.id = c.employee_id \
              WHERE c.end_date >= $1 AND c.end_date <= $2 AND NOT EXISTS (SELECT 1 FROM contracts n WHERE n.previous_contract_id = c.id)"

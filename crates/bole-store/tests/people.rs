@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use bole_core::{Actor, CompanyId, Failure, OrgUnitId, PageRequest, PositionId};
+
 use bole_org::*;
 use bole_people::*;
 use bole_testkit::{TestDb, admin, both_engines, clock_on, d};
@@ -27,7 +28,12 @@ async fn fixture(t: &TestDb) -> Fx {
     let people = PeopleService::new(t.store.clone(), t.store.clone(), clock);
     let actor = admin();
     let company = org
-        .create_company(&actor, NewCompany { code: "BL".into(), name: "伯乐科技".into(), kind: CompanyKind::Enterprise, credit_code: None })
+        .create_company(
+            &actor,
+            NewCompany {
+                code: "BL".into(), name: "伯乐科技".into(), kind: CompanyKind::Enterprise, credit_code: None
+            },
+        )
         .await
         .unwrap()
         .id;
@@ -122,7 +128,8 @@ async fn onboard_normalises_and_reads_as_of(t: TestDb) {
 async fn bad_input_writes_nothing(t: TestDb) {
     let fx = fixture(&t).await;
     // Invalid ID check digit.
-    let err = fx.people.onboard(&fx.actor, new_employee(&fx, "E001", "张三", "110105194912310021", fx.rd)).await.unwrap_err();
+    let err =
+        fx.people.onboard(&fx.actor, new_employee(&fx, "E001", "张三", "110105194912310021", fx.rd)).await.unwrap_err();
     assert_eq!(err.code(), "validation_failed");
     assert!(err.fields().unwrap().0["id_number"][0].zh.contains("校验位"));
     // Unknown org unit.
@@ -153,11 +160,18 @@ async fn transfer_next_month_is_absent_today_and_present_next_month(t: TestDb) {
     fx.people.record_event(&fx.actor, e, ev).await.unwrap();
     let today = fx.org.tree(&fx.actor, Some(fx.company), None, d("2026-11-21"), true).await.unwrap();
     let next = fx.org.tree(&fx.actor, Some(fx.company), None, d("2026-12-01"), true).await.unwrap();
-    let hc = |tree: &[OrgTreeNode], code: &str| tree[0].children.iter().find(|c| c.unit.code == code).unwrap().headcount.unwrap();
+    let hc = |tree: &[OrgTreeNode], code: &str| {
+        tree[0].children.iter().find(|c| c.unit.code == code).unwrap().headcount.unwrap()
+    };
     assert_eq!((hc(&today, "RD"), hc(&today, "SALES")), (1, 0));
     assert_eq!((hc(&next, "RD"), hc(&next, "SALES")), (0, 1));
     assert_eq!(today[0].subtree_headcount, Some(1));
-    let in_sales = |as_of| ListQuery { org_unit_id: Some(fx.sales), include_subunits: true, as_of: Some(as_of), ..Default::default() };
+    let in_sales = |as_of| ListQuery {
+        org_unit_id: Some(fx.sales),
+        include_subunits: true,
+        as_of: Some(as_of),
+        ..Default::default()
+    };
     assert_eq!(fx.people.list(&fx.actor, in_sales(d("2026-11-21"))).await.unwrap().total, 0);
     assert_eq!(fx.people.list(&fx.actor, in_sales(d("2026-12-01"))).await.unwrap().total, 1);
 }
@@ -196,12 +210,23 @@ async fn org_changes_are_effective_dated(t: TestDb) {
         )
         .await
         .unwrap();
-    let err = fx.org.change_unit(&fx.actor, fx.sales, OrgChange::Move { new_parent_id: team.id, effective_date: d("2026-12-15") }).await.unwrap_err();
+    let err = fx
+        .org
+        .change_unit(&fx.actor, fx.sales, OrgChange::Move { new_parent_id: team.id, effective_date: d("2026-12-15") })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "org_cycle");
     let path = fx.org.path(&fx.actor, team.id, d("2026-11-21")).await.unwrap();
     assert_eq!(path.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["HQ", "SALES", "RD-1"]);
     // Dissolving a unit with sub-units is refused; an empty one dissolves.
-    assert_eq!(fx.org.change_unit(&fx.actor, fx.sales, OrgChange::Dissolve { effective_date: d("2027-01-01") }).await.unwrap_err().code(), "org_unit_not_empty");
+    assert_eq!(
+        fx.org
+            .change_unit(&fx.actor, fx.sales, OrgChange::Dissolve { effective_date: d("2027-01-01") })
+            .await
+            .unwrap_err()
+            .code(),
+        "org_unit_not_empty"
+    );
     fx.org.change_unit(&fx.actor, team.id, OrgChange::Dissolve { effective_date: d("2027-01-01") }).await.unwrap();
     assert_eq!(fx.org.units(&fx.actor, Some(fx.company), None, d("2026-12-31")).await.unwrap().len(), 4);
     assert_eq!(fx.org.units(&fx.actor, Some(fx.company), None, d("2027-01-01")).await.unwrap().len(), 3);
@@ -235,7 +260,10 @@ async fn quota_is_enforced_unless_overrun_allowed(t: TestDb) {
     let sales = usage.iter().find(|u| u.quota.org_unit_id == fx.sales).unwrap();
     assert_eq!((sales.occupied, sales.vacant), (2, -1), "overrun allowed and visible");
     // A transfer into the full unit is refused too, and leaves no event behind.
-    let e3 = fx.people.list(&fx.actor, ListQuery { text: Some("王五".into()), ..Default::default() }).await.unwrap().items[0].id;
+    let e3 =
+        fx.people.list(&fx.actor, ListQuery { text: Some("王五".into()), ..Default::default() }).await.unwrap().items
+            [0]
+        .id;
     let ev = NewEvent {
         effective_date: Some(d("2026-12-01")),
         kind: EventKind::Transfer { org_unit_id: fx.rd, position_id: None, manager_id: None, work_location: None },
@@ -253,17 +281,25 @@ async fn batch_is_all_or_nothing_with_row_errors(t: TestDb) {
         new_employee(&fx, "E003", "王五", ID3, fx.rd),
         new_employee(&fx, "E001", "赵六", ID4, fx.rd),
     ];
-    let Err(BatchError::Rows(errs)) = fx.people.onboard_batch(&fx.actor, fx.company, rows).await else { panic!("expected row errors") };
+    let Err(BatchError::Rows(errs)) = fx.people.onboard_batch(&fx.actor, fx.company, rows).await else {
+        panic!("expected row errors")
+    };
     let rows: Vec<usize> = errs.0.iter().map(|(i, _)| *i).collect();
     assert_eq!(rows, vec![1, 3]);
-    assert!(errs.0[0].1 .0.contains_key("id_number"));
-    assert!(errs.0[1].1 .0.contains_key("employee_no"));
+    assert!(errs.0[0].1.0.contains_key("id_number"));
+    assert!(errs.0[1].1.0.contains_key("employee_no"));
     assert_eq!(count(&fx).await, 0);
     let ok = vec![new_employee(&fx, "E001", "张三", ID1, fx.rd), new_employee(&fx, "E002", "李四", ID2, fx.sales)];
     assert_eq!(fx.people.onboard_batch(&fx.actor, fx.company, ok).await.unwrap().len(), 2);
     // Against the database: same number and same ID number are row errors too.
-    let again = vec![new_employee(&fx, "E009", "孙七", ID3, fx.rd), new_employee(&fx, "E001", "周八", ID4, fx.rd), new_employee(&fx, "E010", "吴九", ID2, fx.rd)];
-    let Err(BatchError::Rows(errs)) = fx.people.onboard_batch(&fx.actor, fx.company, again).await else { panic!("expected row errors") };
+    let again = vec![
+        new_employee(&fx, "E009", "孙七", ID3, fx.rd),
+        new_employee(&fx, "E001", "周八", ID4, fx.rd),
+        new_employee(&fx, "E010", "吴九", ID2, fx.rd),
+    ];
+    let Err(BatchError::Rows(errs)) = fx.people.onboard_batch(&fx.actor, fx.company, again).await else {
+        panic!("expected row errors")
+    };
     assert_eq!(errs.0.iter().map(|(i, _)| *i).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(count(&fx).await, 2);
 }
@@ -278,7 +314,12 @@ async fn lifecycle_corrections_and_timeline(t: TestDb) {
             e,
             NewEvent {
                 effective_date: Some(d("2025-01-01")),
-                kind: EventKind::Transfer { org_unit_id: fx.root, position_id: None, manager_id: None, work_location: None },
+                kind: EventKind::Transfer {
+                    org_unit_id: fx.root,
+                    position_id: None,
+                    manager_id: None,
+                    work_location: None,
+                },
                 reason: Some("调整".into()),
             },
         )
@@ -290,22 +331,34 @@ async fn lifecycle_corrections_and_timeline(t: TestDb) {
         reason: None,
     };
     fx.people.cancel_event(&fx.actor, e, wrong.id, Some("录入错误".into()), Some(fixed)).await.unwrap();
-    assert_eq!(fx.people.cancel_event(&fx.actor, e, wrong.id, None, None).await.unwrap_err().code(), "event_already_cancelled");
+    assert_eq!(
+        fx.people.cancel_event(&fx.actor, e, wrong.id, None, None).await.unwrap_err().code(),
+        "event_already_cancelled"
+    );
     let detail = fx.people.detail(&fx.actor, e, Some(d("2025-06-01"))).await.unwrap();
     assert_eq!(detail.assignment.unwrap().org_unit_id, fx.sales);
-    let sep = NewEvent { effective_date: None, kind: EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2026-06-30") }, reason: None };
+    let sep = NewEvent {
+        effective_date: None,
+        kind: EventKind::Separate { reason: SeparationReason::Resignation, last_day: d("2026-06-30") },
+        reason: None,
+    };
     let rec = fx.people.record_event(&fx.actor, e, sep).await.unwrap();
     assert_eq!(rec.effective_date, d("2026-07-01"));
     let err = fx
         .people
-        .record_event(&fx.actor, e, NewEvent { effective_date: Some(d("2026-08-01")), kind: EventKind::Confirm, reason: None })
+        .record_event(
+            &fx.actor,
+            e,
+            NewEvent { effective_date: Some(d("2026-08-01")), kind: EventKind::Confirm, reason: None },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "lifecycle_transition_invalid");
     let timeline = fx.people.timeline(&fx.actor, e).await.unwrap();
     let kinds: Vec<(&str, bool)> = timeline.iter().map(|t| (t.title_zh.as_str(), t.cancelled)).collect();
     assert_eq!(kinds, vec![("入职", false), ("调岗", true), ("更正（撤销）", false), ("调岗", false), ("离职", false)]);
-    let active = ListQuery { statuses: Some(vec![EmployeeStatus::Regular, EmployeeStatus::Probation]), ..Default::default() };
+    let active =
+        ListQuery { statuses: Some(vec![EmployeeStatus::Regular, EmployeeStatus::Probation]), ..Default::default() };
     assert_eq!(fx.people.list(&fx.actor, active).await.unwrap().total, 0);
 }
 
@@ -315,7 +368,14 @@ async fn merge_moves_subunits_and_staff(t: TestDb) {
         .org
         .create_unit(
             &fx.actor,
-            NewOrgUnit { company_id: fx.company, code: "S1".into(), name: "华南销售组".into(), kind: UnitKind::Team, parent_id: Some(fx.sales), effective_date: d("2021-01-01") },
+            NewOrgUnit {
+                company_id: fx.company,
+                code: "S1".into(),
+                name: "华南销售组".into(),
+                kind: UnitKind::Team,
+                parent_id: Some(fx.sales),
+                effective_date: d("2021-01-01"),
+            },
         )
         .await
         .unwrap()
@@ -339,12 +399,32 @@ async fn contracts_and_expiry(t: TestDb) {
     let e = fx.people.onboard(&fx.actor, new_employee(&fx, "E001", "张三", ID1, fx.rd)).await.unwrap().employee.id;
     let first = fx
         .people
-        .add_contract(&fx.actor, e, NewContract { kind: ContractKind::FixedTerm, start_date: d("2024-03-01"), end_date: Some(d("2026-12-31")), signed_on: None, renews: None })
+        .add_contract(
+            &fx.actor,
+            e,
+            NewContract {
+                kind: ContractKind::FixedTerm,
+                start_date: d("2024-03-01"),
+                end_date: Some(d("2026-12-31")),
+                signed_on: None,
+                renews: None,
+            },
+        )
         .await
         .unwrap();
     let err = fx
         .people
-        .add_contract(&fx.actor, e, NewContract { kind: ContractKind::FixedTerm, start_date: d("2026-06-01"), end_date: Some(d("2027-12-31")), signed_on: None, renews: None })
+        .add_contract(
+            &fx.actor,
+            e,
+            NewContract {
+                kind: ContractKind::FixedTerm,
+                start_date: d("2026-06-01"),
+                end_date: Some(d("2027-12-31")),
+                signed_on: None,
+                renews: None,
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), "effective_date_overlap");
@@ -354,11 +434,24 @@ async fn contracts_and_expiry(t: TestDb) {
     assert!(fx.people.expiring_contracts(&fx.actor, None, 30).await.unwrap().is_empty());
     let renewed = fx
         .people
-        .add_contract(&fx.actor, e, NewContract { kind: ContractKind::OpenEnded, start_date: d("2027-01-01"), end_date: None, signed_on: None, renews: Some(first.id) })
+        .add_contract(
+            &fx.actor,
+            e,
+            NewContract {
+                kind: ContractKind::OpenEnded,
+                start_date: d("2027-01-01"),
+                end_date: None,
+                signed_on: None,
+                renews: Some(first.id),
+            },
+        )
         .await
         .unwrap();
     assert_eq!(renewed.renewal_count, 1);
-    assert!(fx.people.expiring_contracts(&fx.actor, None, 60).await.unwrap().is_empty(), "renewed contracts no longer expire");
+    assert!(
+        fx.people.expiring_contracts(&fx.actor, None, 60).await.unwrap().is_empty(),
+        "renewed contracts no longer expire"
+    );
 }
 
 async fn list_filters_and_quality_report(t: TestDb) {
@@ -369,9 +462,11 @@ async fn list_filters_and_quality_report(t: TestDb) {
     fx.people.onboard(&fx.actor, new_employee(&fx, "E002", "李四", ID2, fx.sales)).await.unwrap();
     fx.people.onboard(&fx.actor, new_employee(&fx, "E003", "张小明", ID3, fx.sales)).await.unwrap();
     let q = |f: ListQuery| f;
-    let by_text = fx.people.list(&fx.actor, q(ListQuery { text: Some("张".into()), ..Default::default() })).await.unwrap();
+    let by_text =
+        fx.people.list(&fx.actor, q(ListQuery { text: Some("张".into()), ..Default::default() })).await.unwrap();
     assert_eq!(by_text.total, 2);
-    let by_no = fx.people.list(&fx.actor, q(ListQuery { text: Some("E002".into()), ..Default::default() })).await.unwrap();
+    let by_no =
+        fx.people.list(&fx.actor, q(ListQuery { text: Some("E002".into()), ..Default::default() })).await.unwrap();
     assert_eq!(by_no.items[0].name, "李四");
     let hired = ListQuery { hired_from: Some(d("2023-01-01")), hired_to: Some(d("2024-12-31")), ..Default::default() };
     assert_eq!(fx.people.list(&fx.actor, hired).await.unwrap().total, 2);
@@ -379,7 +474,11 @@ async fn list_filters_and_quality_report(t: TestDb) {
     assert_eq!(fx.people.list(&fx.actor, subtree).await.unwrap().total, 3);
     let direct = ListQuery { org_unit_id: Some(fx.root), include_subunits: false, ..Default::default() };
     assert_eq!(fx.people.list(&fx.actor, direct).await.unwrap().total, 0);
-    let paged = fx.people.list(&fx.actor, ListQuery { page: PageRequest::new(Some(2), Some(2)), ..Default::default() }).await.unwrap();
+    let paged = fx
+        .people
+        .list(&fx.actor, ListQuery { page: PageRequest::new(Some(2), Some(2)), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!((paged.total, paged.items.len(), paged.items[0].employee_no.as_str()), (3, 1, "E003"));
     let first = &fx.people.list(&fx.actor, ListQuery::default()).await.unwrap().items[0];
     assert_eq!(first.org_unit_name.as_deref(), Some("研发部"));
@@ -387,7 +486,40 @@ async fn list_filters_and_quality_report(t: TestDb) {
     assert_eq!((report.checked, report.records_with_issues), (3, 0));
 }
 
+async fn roster_import_is_all_or_nothing_and_export_round_trips(t: TestDb) {
+    let fx = fixture(&t).await;
+    let header = "工号,姓名,身份证号,入职日期,组织编码,用工类型,编制类别,手机号\n";
+    let bad = format!(
+        "{header}E001,张三,{ID1},2024-03-01,RD,全职,合同制,13812345678\nE002,李四,110105194912310021,2024/3/1,RD,全职,合同制,13812345679\nE003,王五,{ID3},2024年3月1日,NOPE,全职,合同制,\n"
+    );
+    let err = fx.people.import_roster(&fx.actor, fx.company, Some("roster.csv"), bad.as_bytes()).await.unwrap_err();
+    assert_eq!(err.code(), "roster_invalid");
+    let fields = err.fields().unwrap();
+    let rendered: Vec<String> = fields.0.values().flatten().map(|m| m.zh.clone()).collect();
+    assert!(rendered.iter().any(|m| m.starts_with("第4行 组织编码")), "{rendered:?}");
+    assert_eq!(count(&fx).await, 0, "a roster with a bad row writes nothing");
+    // The parse step passes; the data standards then reject row 3 (check digit) — still nothing written.
+    let bad_id = format!(
+        "{header}E001,张三,{ID1},2024-03-01,RD,全职,合同制,\nE002,李四,110105194912310021,2024-03-01,SALES,全职,合同制,\n"
+    );
+    let err = fx.people.import_roster(&fx.actor, fx.company, Some("roster.csv"), bad_id.as_bytes()).await.unwrap_err();
+    let rendered: Vec<String> = err.fields().unwrap().0.values().flatten().map(|m| m.zh.clone()).collect();
+    assert!(rendered.iter().any(|m| m.starts_with("第3行 身份证号") && m.contains("校验位")), "{rendered:?}");
+    assert_eq!(count(&fx).await, 0);
+    let good = format!(
+        "{header}E001,张三,{ID1},2024-03-01,RD,全职,合同制,13812345678\nE002,李四,{ID2},2024-03-01,SALES,劳务派遣,合同制,\n"
+    );
+    assert_eq!(fx.people.import_roster(&fx.actor, fx.company, Some("roster.csv"), good.as_bytes()).await.unwrap(), 2);
+    let xlsx = fx.people.export_roster(&fx.actor, fx.company, None).await.unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "an .xlsx (zip) file");
+    // Re-importing the export is refused only because the people already exist.
+    let err = fx.people.import_roster(&fx.actor, fx.company, Some("export.xlsx"), &xlsx).await.unwrap_err();
+    let rendered: Vec<String> = err.fields().unwrap().0.values().flatten().map(|m| m.zh.clone()).collect();
+    assert!(rendered.iter().all(|m| m.contains("工号") || m.contains("证件")), "{rendered:?}");
+}
+
 both_engines!(
+    roster_import_is_all_or_nothing_and_export_round_trips,
     onboard_normalises_and_reads_as_of,
     bad_input_writes_nothing,
     transfer_next_month_is_absent_today_and_present_next_month,

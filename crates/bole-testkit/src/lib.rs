@@ -70,9 +70,17 @@ impl TestDb {
         });
         let Db::Postgres(pool) = &admin else { panic!("BOLE_TEST_PG_URL must be a postgres:// URL") };
         drop_stale_databases(pool).await;
-        let name = format!("bole_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), uuid::Uuid::now_v7().simple());
+        let name = format!(
+            "bole_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            uuid::Uuid::now_v7().simple()
+        );
         let name = &name[..name.len().min(60)];
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(pool).await.expect("create test database");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(pool)
+            .await
+            .expect("create test database");
         admin.close().await;
         let db = Db::connect(&pg_url_with_db(&admin_url, name)).await.expect("connect test database");
         bole_store::migrate::migrate(&db).await.expect("migrate postgres");
@@ -93,7 +101,9 @@ async fn drop_stale_databases(pool: &sqlx::PgPool) {
             && pid != std::process::id()
             && !std::path::Path::new(&format!("/proc/{pid}")).exists()
         {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)"))).execute(pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)")))
+                .execute(pool)
+                .await;
         }
     }
 }

@@ -60,42 +60,27 @@ impl Failure for ContactError {
 /// A mainland mobile number as its 11 digits. Spaces and dashes are ignored,
 /// as is a leading `+86`, `0086` or `86` country code.
 pub fn normalize_mobile(input: &str) -> Result<String, ContactError> {
-    let cleaned: String = input
-        .chars()
-        .map(super::half_width)
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
+    let cleaned: String = input.chars().map(super::half_width).filter(|c| !c.is_whitespace() && *c != '-').collect();
     let national = strip_country_code(&cleaned);
     let national = match national.strip_prefix("86") {
         Some(rest) if national.len() == 13 => rest,
         _ => national,
     };
     let b = national.as_bytes();
-    let well_formed = b.len() == 11
-        && b.iter().all(u8::is_ascii_digit)
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1]);
-    if well_formed {
-        Ok(national.to_owned())
-    } else {
-        Err(ContactError::InvalidMobile)
-    }
+    let well_formed =
+        b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]);
+    if well_formed { Ok(national.to_owned()) } else { Err(ContactError::InvalidMobile) }
 }
 
 /// A mobile number (as [`normalize_mobile`]) or a landline, stored as
 /// `0AA-NNNNNNNN` or `0AAA-NNNNNNN[N]`, with `-EXT` when an extension
 /// (1–6 digits, written `-123` or `转123`) is given.
 pub fn normalize_phone(input: &str) -> Result<String, ContactError> {
-    normalize_mobile(input)
-        .ok()
-        .or_else(|| normalize_landline(input))
-        .ok_or(ContactError::InvalidPhone)
+    normalize_mobile(input).ok().or_else(|| normalize_landline(input)).ok_or(ContactError::InvalidPhone)
 }
 
 fn strip_country_code(s: &str) -> &str {
-    s.strip_prefix("+86")
-        .or_else(|| s.strip_prefix("0086"))
-        .unwrap_or(s)
+    s.strip_prefix("+86").or_else(|| s.strip_prefix("0086")).unwrap_or(s)
 }
 
 fn normalize_landline(input: &str) -> Option<String> {
@@ -115,10 +100,7 @@ fn normalize_landline(input: &str) -> Option<String> {
     }
 
     let parts: Vec<&str> = national.split('-').collect();
-    if parts
-        .iter()
-        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     let (given_area, rest, extension) = match parts.as_slice() {
@@ -159,17 +141,9 @@ fn normalize_landline(input: &str) -> Option<String> {
 /// mailbox a person gives on a form.
 pub fn normalize_email(input: &str) -> Result<String, ContactError> {
     let folded: String = input.chars().map(super::half_width).collect();
-    let options = Options::default()
-        .with_required_tld()
-        .without_domain_literal()
-        .without_display_text();
-    let address = EmailAddress::parse_with_options(folded.trim(), options)
-        .map_err(|_| ContactError::InvalidEmail)?;
-    Ok(format!(
-        "{}@{}",
-        address.local_part(),
-        address.domain().to_lowercase()
-    ))
+    let options = Options::default().with_required_tld().without_domain_literal().without_display_text();
+    let address = EmailAddress::parse_with_options(folded.trim(), options).map_err(|_| ContactError::InvalidEmail)?;
+    Ok(format!("{}@{}", address.local_part(), address.domain().to_lowercase()))
 }
 
 /// Display mask (china-hr-rules §6.1): first 3 and last 4 digits of a mobile
@@ -182,11 +156,7 @@ pub fn mask_mobile(input: &str) -> String {
     if n < 8 {
         return "*".repeat(n);
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < 3 || i >= n - 4 { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -205,16 +175,9 @@ mod tests {
             "8613812345678",
             "１３８１２３４５６７８",
         ] {
-            assert_eq!(
-                normalize_mobile(input).as_deref(),
-                Ok("13812345678"),
-                "{input}"
-            );
+            assert_eq!(normalize_mobile(input).as_deref(), Ok("13812345678"), "{input}");
         }
-        assert_eq!(
-            normalize_mobile("19912345678").as_deref(),
-            Ok("19912345678")
-        );
+        assert_eq!(normalize_mobile("19912345678").as_deref(), Ok("19912345678"));
     }
 
     #[test]
@@ -229,11 +192,7 @@ mod tests {
             "+8512812345678",
             "86138123456",
         ] {
-            assert_eq!(
-                normalize_mobile(input),
-                Err(ContactError::InvalidMobile),
-                "{input}"
-            );
+            assert_eq!(normalize_mobile(input), Err(ContactError::InvalidMobile), "{input}");
         }
         let err = ContactError::InvalidMobile;
         assert_eq!(err.code(), "phone_invalid");
@@ -281,29 +240,16 @@ mod tests {
             "00-12345678",
             "1-2-3-4",
         ] {
-            assert_eq!(
-                normalize_phone(input),
-                Err(ContactError::InvalidPhone),
-                "{input}"
-            );
+            assert_eq!(normalize_phone(input), Err(ContactError::InvalidPhone), "{input}");
         }
         assert_eq!(ContactError::InvalidPhone.code(), "phone_invalid");
     }
 
     #[test]
     fn emails_lowercase_only_the_domain() {
-        assert_eq!(
-            normalize_email(" Zhang.San@Example.COM ").as_deref(),
-            Ok("Zhang.San@example.com")
-        );
-        assert_eq!(
-            normalize_email("hr+roster@bole.gov.cn").as_deref(),
-            Ok("hr+roster@bole.gov.cn")
-        );
-        assert_eq!(
-            normalize_email("zhangsan＠example．com").as_deref(),
-            Ok("zhangsan@example.com")
-        );
+        assert_eq!(normalize_email(" Zhang.San@Example.COM ").as_deref(), Ok("Zhang.San@example.com"));
+        assert_eq!(normalize_email("hr+roster@bole.gov.cn").as_deref(), Ok("hr+roster@bole.gov.cn"));
+        assert_eq!(normalize_email("zhangsan＠example．com").as_deref(), Ok("zhangsan@example.com"));
     }
 
     #[test]
@@ -320,11 +266,7 @@ mod tests {
             "a@@example.com",
             "a@example..com",
         ] {
-            assert_eq!(
-                normalize_email(input),
-                Err(ContactError::InvalidEmail),
-                "{input}"
-            );
+            assert_eq!(normalize_email(input), Err(ContactError::InvalidEmail), "{input}");
         }
         let err = ContactError::InvalidEmail;
         assert_eq!(err.code(), "email_invalid");

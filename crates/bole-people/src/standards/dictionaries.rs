@@ -34,9 +34,7 @@ pub struct Dictionary {
 impl Entry {
     /// Every string that [`Dictionary::normalize`] accepts for this entry.
     pub fn spellings(&self) -> impl Iterator<Item = &'static str> {
-        [self.code, self.zh, self.en]
-            .into_iter()
-            .chain(self.synonyms.iter().copied())
+        [self.code, self.zh, self.en].into_iter().chain(self.synonyms.iter().copied())
     }
 }
 
@@ -56,13 +54,10 @@ impl Dictionary {
             return None;
         }
         let entries: &'static [Entry] = self.entries;
-        entries
-            .iter()
-            .find(|e| e.spellings().any(|s| fold(s) == needle))
-            .or_else(|| {
-                let digits = numeric_key(&needle)?;
-                entries.iter().find(|e| numeric_key(e.code) == Some(digits))
-            })
+        entries.iter().find(|e| e.spellings().any(|s| fold(s) == needle)).or_else(|| {
+            let digits = numeric_key(&needle)?;
+            entries.iter().find(|e| numeric_key(e.code) == Some(digits))
+        })
     }
 }
 
@@ -80,18 +75,8 @@ fn numeric_key(s: &str) -> Option<&str> {
     Some(if trimmed.is_empty() { "0" } else { trimmed })
 }
 
-const fn e(
-    code: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    synonyms: &'static [&'static str],
-) -> Entry {
-    Entry {
-        code,
-        zh,
-        en,
-        synonyms,
-    }
+const fn e(code: &'static str, zh: &'static str, en: &'static str, synonyms: &'static [&'static str]) -> Entry {
+    Entry { code, zh, en, synonyms }
 }
 
 /// Every dictionary, in a stable order.
@@ -197,12 +182,7 @@ pub static ETHNICITY: Dictionary = Dictionary {
         e("55", "珞巴族", "Lhoba", &["珞巴", "LB"]),
         e("56", "基诺族", "Jino", &["基诺", "JN"]),
         e("97", "其他", "other", &["其他民族", "其它"]),
-        e(
-            "98",
-            "外国血统中国籍人士",
-            "Chinese citizen of foreign origin",
-            &["外国血统"],
-        ),
+        e("98", "外国血统中国籍人士", "Chinese citizen of foreign origin", &["外国血统"]),
     ],
 };
 
@@ -212,66 +192,36 @@ pub static POLITICAL_STATUS: Dictionary = Dictionary {
     name_en: "political status",
     standard: "GB/T 4762-1984",
     entries: &[
-        e(
-            "01",
-            "中国共产党党员",
-            "member of the Communist Party of China",
-            &["中共党员", "共产党员", "党员"],
-        ),
+        e("01", "中国共产党党员", "member of the Communist Party of China", &["中共党员", "共产党员", "党员"]),
         e(
             "02",
             "中国共产党预备党员",
             "probationary member of the Communist Party of China",
             &["中共预备党员", "预备党员"],
         ),
-        e(
-            "03",
-            "中国共产主义青年团团员",
-            "member of the Communist Youth League of China",
-            &["共青团员", "团员"],
-        ),
+        e("03", "中国共产主义青年团团员", "member of the Communist Youth League of China", &["共青团员", "团员"]),
         e(
             "04",
             "中国国民党革命委员会会员",
             "member of the Revolutionary Committee of the Chinese Kuomintang",
             &["民革会员", "民革党员", "民革"],
         ),
-        e(
-            "05",
-            "中国民主同盟盟员",
-            "member of the China Democratic League",
-            &["民盟盟员", "民盟"],
-        ),
+        e("05", "中国民主同盟盟员", "member of the China Democratic League", &["民盟盟员", "民盟"]),
         e(
             "06",
             "中国民主建国会会员",
             "member of the China National Democratic Construction Association",
             &["民建会员", "民建"],
         ),
-        e(
-            "07",
-            "中国民主促进会会员",
-            "member of the China Association for Promoting Democracy",
-            &["民进会员", "民进"],
-        ),
+        e("07", "中国民主促进会会员", "member of the China Association for Promoting Democracy", &["民进会员", "民进"]),
         e(
             "08",
             "中国农工民主党党员",
             "member of the Chinese Peasants' and Workers' Democratic Party",
             &["农工党党员", "农工党"],
         ),
-        e(
-            "09",
-            "中国致公党党员",
-            "member of the China Zhi Gong Party",
-            &["致公党党员", "致公党"],
-        ),
-        e(
-            "10",
-            "九三学社社员",
-            "member of the Jiusan Society",
-            &["九三学社"],
-        ),
+        e("09", "中国致公党党员", "member of the China Zhi Gong Party", &["致公党党员", "致公党"]),
+        e("10", "九三学社社员", "member of the Jiusan Society", &["九三学社"]),
         e(
             "11",
             "台湾民主自治同盟盟员",
@@ -279,12 +229,7 @@ pub static POLITICAL_STATUS: Dictionary = Dictionary {
             &["台盟盟员", "台盟"],
         ),
         // The 1984 text says 无党派民主人士; current usage is 无党派人士.
-        e(
-            "12",
-            "无党派民主人士",
-            "non-party personage",
-            &["无党派人士", "无党派"],
-        ),
+        e("12", "无党派民主人士", "non-party personage", &["无党派人士", "无党派"]),
         e("13", "群众", "ordinary citizen", &["普通群众"]),
     ],
 };
@@ -298,45 +243,17 @@ pub static EDUCATION_LEVEL: Dictionary = Dictionary {
     name_en: "education level",
     standard: "GB/T 4658-2006",
     entries: &[
-        e(
-            "10",
-            "研究生",
-            "postgraduate",
-            &["博士研究生", "硕士研究生", "博士", "硕士"],
-        ),
-        e(
-            "20",
-            "本科",
-            "undergraduate",
-            &["大学", "大学本科", "bachelor"],
-        ),
-        e(
-            "30",
-            "专科",
-            "junior college",
-            &["大专", "大学专科", "高职", "高职高专", "associate"],
-        ),
+        e("10", "研究生", "postgraduate", &["博士研究生", "硕士研究生", "博士", "硕士"]),
+        e("20", "本科", "undergraduate", &["大学", "大学本科", "bachelor"]),
+        e("30", "专科", "junior college", &["大专", "大学专科", "高职", "高职高专", "associate"]),
         // 2006 groups all secondary vocational schooling (中专, 职高, 技校) under 40.
         e(
             "40",
             "中专",
             "secondary vocational",
-            &[
-                "中等专科",
-                "中等专业学校",
-                "中等职业教育",
-                "职高",
-                "职业高中",
-                "技校",
-                "技工学校",
-            ],
+            &["中等专科", "中等专业学校", "中等职业教育", "职高", "职业高中", "技校", "技工学校"],
         ),
-        e(
-            "60",
-            "高中",
-            "senior high school",
-            &["普通高中", "普通高级中学", "高级中学"],
-        ),
+        e("60", "高中", "senior high school", &["普通高中", "普通高级中学", "高级中学"]),
         e("70", "初中", "junior high school", &["初级中学"]),
         e("80", "小学", "primary school", &[]),
         e("90", "其他", "other", &["其它"]),
@@ -369,12 +286,7 @@ pub static ID_DOCUMENT_TYPE: Dictionary = Dictionary {
     name_en: "identity document type",
     standard: "GA/T 517-2004",
     entries: &[
-        e(
-            "111",
-            "居民身份证",
-            "resident identity card",
-            &["身份证", "二代身份证", "中华人民共和国居民身份证"],
-        ),
+        e("111", "居民身份证", "resident identity card", &["身份证", "二代身份证", "中华人民共和国居民身份证"]),
         e(
             "516",
             "港澳居民来往内地通行证",
@@ -393,18 +305,8 @@ pub static ID_DOCUMENT_TYPE: Dictionary = Dictionary {
             "Residence Permit for Hong Kong, Macao and Taiwan Residents",
             &["港澳居民居住证", "台湾居民居住证"],
         ),
-        e(
-            "553",
-            "外国人永久居留身份证",
-            "Foreign Permanent Resident ID Card",
-            &["外国人永久居留证", "永居证"],
-        ),
-        e(
-            "414",
-            "护照",
-            "passport",
-            &["普通护照", "中国护照", "外国护照"],
-        ),
+        e("553", "外国人永久居留身份证", "Foreign Permanent Resident ID Card", &["外国人永久居留证", "永居证"]),
+        e("414", "护照", "passport", &["普通护照", "中国护照", "外国护照"]),
     ],
 };
 
@@ -416,12 +318,7 @@ pub static MARITAL_STATUS: Dictionary = Dictionary {
     entries: &[
         e("10", "未婚", "never married", &[]),
         // 21 初婚 / 22 再婚 / 23 复婚 are the standard's detail codes under 20.
-        e(
-            "20",
-            "已婚",
-            "married",
-            &["初婚", "再婚", "复婚", "21", "22", "23"],
-        ),
+        e("20", "已婚", "married", &["初婚", "再婚", "复婚", "21", "22", "23"]),
         e("30", "丧偶", "widowed", &[]),
         e("40", "离婚", "divorced", &["离异"]),
         e("90", "未说明", "not stated", &["未说明的婚姻状况"]),
@@ -437,22 +334,12 @@ pub static FAMILY_RELATION: Dictionary = Dictionary {
     name_en: "family relation",
     standard: "GB/T 4761-2008",
     entries: &[
-        e(
-            "10",
-            "配偶",
-            "spouse",
-            &["夫", "妻", "丈夫", "妻子", "爱人", "11", "12"],
-        ),
+        e("10", "配偶", "spouse", &["夫", "妻", "丈夫", "妻子", "爱人", "11", "12"]),
         e("20", "子", "son", &["儿子", "独生子", "长子", "次子"]),
         e("30", "女", "daughter", &["女儿", "独生女", "长女", "次女"]),
         e("51", "父亲", "father", &["父", "爸爸"]),
         e("52", "母亲", "mother", &["母", "妈妈"]),
-        e(
-            "70",
-            "兄弟姐妹",
-            "sibling",
-            &["兄弟", "姐妹", "兄妹", "姐弟"],
-        ),
+        e("70", "兄弟姐妹", "sibling", &["兄弟", "姐妹", "兄妹", "姐弟"]),
         e("71", "兄", "elder brother", &["哥哥"]),
         e("73", "弟", "younger brother", &["弟弟"]),
         e("75", "姐姐", "elder sister", &["姐"]),
@@ -469,12 +356,7 @@ pub static EMPLOYMENT_TYPE: Dictionary = Dictionary {
     standard: "Bole",
     entries: &[
         e("full_time", "全职", "full-time", &["全日制", "全日制用工"]),
-        e(
-            "part_time",
-            "兼职",
-            "part-time",
-            &["非全日制", "非全日制用工"],
-        ),
+        e("part_time", "兼职", "part-time", &["非全日制", "非全日制用工"]),
         e("intern", "实习", "intern", &["实习生"]),
         e("dispatched", "劳务派遣", "dispatched worker", &["派遣"]),
         e("retiree_rehire", "退休返聘", "re-hired retiree", &["返聘"]),
@@ -487,24 +369,9 @@ pub static QUOTA_CATEGORY: Dictionary = Dictionary {
     name_en: "headcount quota category",
     standard: "Bole",
     entries: &[
-        e(
-            "administrative",
-            "行政编制",
-            "administrative establishment",
-            &["行政编"],
-        ),
-        e(
-            "public_institution",
-            "事业编制",
-            "public institution establishment",
-            &["事业编"],
-        ),
-        e(
-            "contract",
-            "合同制",
-            "contract (outside establishment)",
-            &["编外", "合同工"],
-        ),
+        e("administrative", "行政编制", "administrative establishment", &["行政编"]),
+        e("public_institution", "事业编制", "public institution establishment", &["事业编"]),
+        e("contract", "合同制", "contract (outside establishment)", &["编外", "合同工"]),
         e("other", "其他", "other", &["其它"]),
     ],
 };
@@ -516,24 +383,9 @@ pub static CONTRACT_TYPE: Dictionary = Dictionary {
     name_en: "contract term type",
     standard: "劳动合同法 第十二条",
     entries: &[
-        e(
-            "fixed_term",
-            "固定期限",
-            "fixed term",
-            &["固定期限劳动合同"],
-        ),
-        e(
-            "open_ended",
-            "无固定期限",
-            "open-ended",
-            &["无固定期限劳动合同"],
-        ),
-        e(
-            "project",
-            "以完成一定工作任务为期限",
-            "until a task is completed",
-            &["以完成一定工作任务为期限的劳动合同"],
-        ),
+        e("fixed_term", "固定期限", "fixed term", &["固定期限劳动合同"]),
+        e("open_ended", "无固定期限", "open-ended", &["无固定期限劳动合同"]),
+        e("project", "以完成一定工作任务为期限", "until a task is completed", &["以完成一定工作任务为期限的劳动合同"]),
     ],
 };
 
@@ -549,10 +401,7 @@ mod tests {
     #[test]
     fn required_examples() {
         assert_eq!(code_of(&EDUCATION_LEVEL, "大学"), Some("20"));
-        assert_eq!(
-            EDUCATION_LEVEL.normalize("大学").map(|e| e.zh),
-            Some("本科")
-        );
+        assert_eq!(EDUCATION_LEVEL.normalize("大学").map(|e| e.zh), Some("本科"));
         assert_eq!(code_of(&EDUCATION_LEVEL, "大专"), Some("30"));
         for input in ["男性", "M", "male", "1", "男", " m ", "MALE", "Ｍ", "１"] {
             assert_eq!(code_of(&GENDER, input), Some("1"), "{input}");
@@ -583,18 +432,12 @@ mod tests {
         assert_eq!(ETHNICITY.by_code("01").map(|e| e.zh), Some("汉族"));
         assert_eq!(ETHNICITY.by_code("1"), None);
         assert_eq!(EDUCATION_LEVEL.by_code("本科"), None);
-        assert_eq!(
-            EMPLOYMENT_TYPE.by_code("retiree_rehire").map(|e| e.zh),
-            Some("退休返聘")
-        );
+        assert_eq!(EMPLOYMENT_TYPE.by_code("retiree_rehire").map(|e| e.zh), Some("退休返聘"));
     }
 
     #[test]
     fn lookup_by_key() {
-        assert_eq!(
-            get("education_level").map(|d| d.standard),
-            Some("GB/T 4658-2006")
-        );
+        assert_eq!(get("education_level").map(|d| d.standard), Some("GB/T 4658-2006"));
         assert_eq!(get("nope"), None);
         let keys: Vec<&str> = all().iter().map(|d| d.key).collect();
         assert_eq!(
@@ -617,11 +460,7 @@ mod tests {
 
     #[test]
     fn fifty_six_ethnic_groups() {
-        let groups: Vec<&Entry> = ETHNICITY
-            .entries
-            .iter()
-            .filter(|e| e.code <= "56")
-            .collect();
+        let groups: Vec<&Entry> = ETHNICITY.entries.iter().filter(|e| e.code <= "56").collect();
         assert_eq!(groups.len(), 56);
         for (i, entry) in groups.iter().enumerate() {
             assert_eq!(entry.code, format!("{:02}", i + 1));
@@ -637,30 +476,16 @@ mod tests {
     fn spellings_are_unambiguous_within_each_dictionary() {
         let mut keys = HashSet::new();
         for dictionary in all() {
-            assert!(
-                keys.insert(dictionary.key),
-                "duplicate key {}",
-                dictionary.key
-            );
+            assert!(keys.insert(dictionary.key), "duplicate key {}", dictionary.key);
             assert!(!dictionary.entries.is_empty(), "{}", dictionary.key);
             let mut codes = HashSet::new();
             let mut owner: HashMap<String, &str> = HashMap::new();
             let mut numeric_owner: HashMap<&str, &str> = HashMap::new();
             for entry in dictionary.entries {
-                assert!(
-                    codes.insert(entry.code),
-                    "{}: duplicate code {}",
-                    dictionary.key,
-                    entry.code
-                );
+                assert!(codes.insert(entry.code), "{}: duplicate code {}", dictionary.key, entry.code);
                 if let Some(key) = numeric_key(entry.code) {
                     let previous = numeric_owner.insert(key, entry.code);
-                    assert!(
-                        previous.is_none(),
-                        "{}: {} collides without zeros",
-                        dictionary.key,
-                        entry.code
-                    );
+                    assert!(previous.is_none(), "{}: {} collides without zeros", dictionary.key, entry.code);
                 }
                 for spelling in entry.spellings() {
                     let folded = fold(spelling);

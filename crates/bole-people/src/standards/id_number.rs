@@ -111,15 +111,11 @@ impl IdNumberError {
             ),
             IdNumberError::BadCharacter { position } => Msg::new(
                 format!("身份证号码第{position}位不是数字（只有最后一位可以是X）"),
-                format!(
-                    "character {position} of the ID number is not a digit (only the last one may be X)"
-                ),
+                format!("character {position} of the ID number is not a digit (only the last one may be X)"),
             ),
             IdNumberError::UnknownRegion { code } => Msg::new(
                 format!("身份证号码前两位“{code}”不是有效的省级行政区划代码，请核对号码"),
-                format!(
-                    "the ID number starts with \"{code}\", which is not a province code; check the number"
-                ),
+                format!("the ID number starts with \"{code}\", which is not a province code; check the number"),
             ),
             IdNumberError::InvalidBirthDate => Msg::new(
                 "身份证号码中的出生日期不是有效日期（18位号码为第7–14位），请核对号码",
@@ -128,9 +124,7 @@ impl IdNumberError {
             // Pointing at the expected check digit alone would invite "fixing" the last
             // character, while the usual cause is a mistyped digit elsewhere.
             IdNumberError::CheckDigitMismatch { expected, found } => Msg::new(
-                format!(
-                    "校验位错误（应为 {expected}，实际为 {found}），号码中可能有抄错的数字，请逐位核对"
-                ),
+                format!("校验位错误（应为 {expected}，实际为 {found}），号码中可能有抄错的数字，请逐位核对"),
                 format!(
                     "check digit is wrong (expected {expected}, found {found}); a digit was probably mistyped, check the number digit by digit"
                 ),
@@ -175,11 +169,7 @@ impl ResidentId {
     /// folds full-width characters and lower-case `x`, and accepts the 18-digit
     /// form and the 15-digit legacy form (converted to 18 digits).
     pub fn parse_with(input: &str, options: ParseOptions) -> Result<ResidentId, IdNumberError> {
-        let chars: Vec<char> = input
-            .chars()
-            .map(super::half_width)
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let chars: Vec<char> = input.chars().map(super::half_width).filter(|c| !c.is_whitespace()).collect();
         let (first17, given_check) = match chars.len() {
             0 => return Err(IdNumberError::Empty),
             18 => {
@@ -199,9 +189,7 @@ impl ResidentId {
                 for (i, slot) in legacy.iter_mut().enumerate() {
                     *slot = digit_at(&chars, i)?;
                 }
-                let sequence = u16::from(legacy[12]) * 100
-                    + u16::from(legacy[13]) * 10
-                    + u16::from(legacy[14]);
+                let sequence = u16::from(legacy[12]) * 100 + u16::from(legacy[13]) * 10 + u16::from(legacy[14]);
                 let century: [u8; 2] = match options.legacy_15_century {
                     Legacy15Century::CentenarianSequencesIn1800s if sequence >= 996 => [1, 8],
                     _ => [1, 9],
@@ -238,17 +226,8 @@ impl ResidentId {
 
         let mut number: String = first17.iter().map(|d| char::from(b'0' + d)).collect();
         number.push(expected);
-        let sex = if first17[16] % 2 == 1 {
-            Sex::Male
-        } else {
-            Sex::Female
-        };
-        Ok(ResidentId {
-            region_code: number[..6].to_owned(),
-            number,
-            birth_date,
-            sex,
-        })
+        let sex = if first17[16] % 2 == 1 { Sex::Male } else { Sex::Female };
+        Ok(ResidentId { region_code: number[..6].to_owned(), number, birth_date, sex })
     }
 
     /// The normalised 18-character number.
@@ -340,11 +319,7 @@ fn birth_date_in_bounds(date: NaiveDate) -> bool {
 }
 
 fn mod11_2(first17: &[u8; 17]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(*d) * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(*d) * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -372,12 +347,7 @@ pub fn synthesize(region_code: &str, birth: NaiveDate, sequence: u16) -> Option<
     if !birth_date_in_bounds(birth) {
         return None;
     }
-    let mut number = format!(
-        "{region_code}{:04}{:02}{:02}{sequence:03}",
-        birth.year(),
-        birth.month(),
-        birth.day()
-    );
+    let mut number = format!("{region_code}{:04}{:02}{:02}{sequence:03}", birth.year(), birth.month(), birth.day());
     number.push(check_digit(&number)?);
     Some(number)
 }
@@ -423,10 +393,7 @@ const PROVINCES: [(&str, &str); 34] = [
 
 /// Chinese name of a province-level division by its two-digit code.
 pub fn province_name(code: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, name)| *name)
+    PROVINCES.iter().find(|(c, _)| *c == code).map(|(_, name)| *name)
 }
 
 /// What `bole calc id <number> --json` prints: either the decoded facts or
@@ -483,11 +450,7 @@ pub fn mask(number: &str) -> String {
         15 => (6, 3),
         _ => (0, (n / 4).min(4)),
     };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -543,11 +506,7 @@ mod tests {
             ("440524189001010014", '9', '4'),
         ] {
             let err = ResidentId::parse(number).unwrap_err();
-            let IdNumberError::CheckDigitMismatch {
-                expected: e,
-                found: f,
-            } = err
-            else {
+            let IdNumberError::CheckDigitMismatch { expected: e, found: f } = err else {
                 panic!("{number}: expected a check-digit mismatch, got {err:?}");
             };
             assert_eq!(f, found, "{number}");
@@ -569,11 +528,7 @@ mod tests {
         assert_eq!(err.code(), "id_number_check_digit");
         let msg = err.message();
         assert!(msg.zh.starts_with("校验位错误（应为 X"), "{}", msg.zh);
-        assert!(
-            msg.en.starts_with("check digit is wrong (expected X"),
-            "{}",
-            msg.en
-        );
+        assert!(msg.en.starts_with("check digit is wrong (expected X"), "{}", msg.en);
     }
 
     #[test]
@@ -593,32 +548,13 @@ mod tests {
     fn each_error_has_its_code() {
         let cases: [(&str, IdNumberError, &str); 6] = [
             ("   ", IdNumberError::Empty, "id_number_empty"),
-            (
-                "1101051949123100",
-                IdNumberError::WrongLength { len: 16 },
-                "id_number_length",
-            ),
-            (
-                "1101051949123100X2",
-                IdNumberError::BadCharacter { position: 17 },
-                "id_number_character",
-            ),
-            (
-                "991105194912310021",
-                IdNumberError::UnknownRegion { code: "99".into() },
-                "id_number_region",
-            ),
-            (
-                "11010519491331002X",
-                IdNumberError::InvalidBirthDate,
-                "id_number_birth_date",
-            ),
+            ("1101051949123100", IdNumberError::WrongLength { len: 16 }, "id_number_length"),
+            ("1101051949123100X2", IdNumberError::BadCharacter { position: 17 }, "id_number_character"),
+            ("991105194912310021", IdNumberError::UnknownRegion { code: "99".into() }, "id_number_region"),
+            ("11010519491331002X", IdNumberError::InvalidBirthDate, "id_number_birth_date"),
             (
                 "110105194912310021",
-                IdNumberError::CheckDigitMismatch {
-                    expected: 'X',
-                    found: '1',
-                },
+                IdNumberError::CheckDigitMismatch { expected: 'X', found: '1' },
                 "id_number_check_digit",
             ),
         ];
@@ -633,43 +569,19 @@ mod tests {
 
     #[test]
     fn bad_characters_report_their_position() {
-        assert_eq!(
-            ResidentId::parse("X10105194912310021").unwrap_err(),
-            IdNumberError::BadCharacter { position: 1 }
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491231002Y").unwrap_err(),
-            IdNumberError::BadCharacter { position: 18 }
-        );
-        assert_eq!(
-            ResidentId::parse("11010549123100X").unwrap_err(),
-            IdNumberError::BadCharacter { position: 15 }
-        );
+        assert_eq!(ResidentId::parse("X10105194912310021").unwrap_err(), IdNumberError::BadCharacter { position: 1 });
+        assert_eq!(ResidentId::parse("11010519491231002Y").unwrap_err(), IdNumberError::BadCharacter { position: 18 });
+        assert_eq!(ResidentId::parse("11010549123100X").unwrap_err(), IdNumberError::BadCharacter { position: 15 });
         // Arabic-Indic digits are digits to Unicode, not to GB 11643.
-        assert_eq!(
-            ResidentId::parse("١10105194912310021").unwrap_err(),
-            IdNumberError::BadCharacter { position: 1 }
-        );
+        assert_eq!(ResidentId::parse("١10105194912310021").unwrap_err(), IdNumberError::BadCharacter { position: 1 });
     }
 
     #[test]
     fn dates_outside_the_plausible_range_are_rejected() {
-        let too_old = format!(
-            "11010518491231002{}",
-            check_digit("11010518491231002").unwrap()
-        );
-        assert_eq!(
-            ResidentId::parse(&too_old).unwrap_err(),
-            IdNumberError::InvalidBirthDate
-        );
-        let too_new = format!(
-            "11010521010101002{}",
-            check_digit("11010521010101002").unwrap()
-        );
-        assert_eq!(
-            ResidentId::parse(&too_new).unwrap_err(),
-            IdNumberError::InvalidBirthDate
-        );
+        let too_old = format!("11010518491231002{}", check_digit("11010518491231002").unwrap());
+        assert_eq!(ResidentId::parse(&too_old).unwrap_err(), IdNumberError::InvalidBirthDate);
+        let too_new = format!("11010521010101002{}", check_digit("11010521010101002").unwrap());
+        assert_eq!(ResidentId::parse(&too_new).unwrap_err(), IdNumberError::InvalidBirthDate);
     }
 
     #[test]
@@ -691,9 +603,7 @@ mod tests {
         assert_eq!(id.sex(), Sex::Male);
         assert_eq!(&id.number()[6..10], "1880");
 
-        let options = ParseOptions {
-            legacy_15_century: Legacy15Century::Always1900s,
-        };
+        let options = ParseOptions { legacy_15_century: Legacy15Century::Always1900s };
         let id = ResidentId::parse_with("440524800101997", options).unwrap();
         assert_eq!(id.birth_date(), date(1980, 1, 1));
 
@@ -707,10 +617,7 @@ mod tests {
             ResidentId::parse("990105491231002").unwrap_err(),
             IdNumberError::UnknownRegion { code: "99".into() }
         );
-        assert_eq!(
-            ResidentId::parse("110105490230002").unwrap_err(),
-            IdNumberError::InvalidBirthDate
-        );
+        assert_eq!(ResidentId::parse("110105490230002").unwrap_err(), IdNumberError::InvalidBirthDate);
     }
 
     #[test]
@@ -736,10 +643,7 @@ mod tests {
         assert_eq!(synthesize("11010", d, 1), None);
         assert_eq!(synthesize("11010a", d, 1), None);
         assert_eq!(synthesize("110105", date(1849, 12, 31), 1), None);
-        assert_eq!(
-            synthesize("110105", date(1949, 12, 31), 2).as_deref(),
-            Some("11010519491231002X")
-        );
+        assert_eq!(synthesize("110105", date(1949, 12, 31), 2).as_deref(), Some("11010519491231002X"));
     }
 
     #[test]
@@ -792,8 +696,7 @@ mod tests {
     }
 
     fn region_codes() -> impl Strategy<Value = String> {
-        (0..PROVINCES.len(), 0u16..10_000)
-            .prop_map(|(p, rest)| format!("{}{rest:04}", PROVINCES[p].0))
+        (0..PROVINCES.len(), 0u16..10_000).prop_map(|(p, rest)| format!("{}{rest:04}", PROVINCES[p].0))
     }
 
     proptest! {

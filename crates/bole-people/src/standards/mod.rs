@@ -16,8 +16,8 @@ pub mod quality;
 pub use contact::{ContactError, mask_mobile, normalize_email, normalize_mobile, normalize_phone};
 pub use dictionaries::{Dictionary, Entry};
 pub use id_number::{
-    IdNumberError, IdReport, Legacy15Century, ParseOptions, ResidentId, Sex, check_digit,
-    mask as mask_id_number, province_name, report as id_report, synthesize,
+    IdNumberError, IdReport, Legacy15Century, ParseOptions, ResidentId, Sex, check_digit, mask as mask_id_number,
+    province_name, report as id_report, synthesize,
 };
 pub use quality::{PersonFacts, QualityIssue, check as check_person};
 

@@ -63,28 +63,17 @@ pub fn check(facts: &PersonFacts) -> Vec<QualityIssue> {
         issues.push(missing("birth_date", "出生日期", "birth date"));
     }
     if let Some(value) = id_type {
-        issues.extend(not_standard(
-            "id_type",
-            &dictionaries::ID_DOCUMENT_TYPE,
-            value,
-        ));
+        issues.extend(not_standard("id_type", &dictionaries::ID_DOCUMENT_TYPE, value));
     }
 
     // A non-standard spelling of the type ("身份证") is reported above, but the
     // number is still checked as what the clerk evidently meant.
-    let is_resident_card = id_type.is_none_or(|t| {
-        dictionaries::ID_DOCUMENT_TYPE
-            .normalize(t)
-            .is_some_and(|e| e.code == RESIDENT_ID_CARD)
-    });
+    let is_resident_card =
+        id_type.is_none_or(|t| dictionaries::ID_DOCUMENT_TYPE.normalize(t).is_some_and(|e| e.code == RESIDENT_ID_CARD));
     match id_number {
         None => issues.push(missing("id_number", "证件号码", "ID number")),
         Some(number) if is_resident_card => match ResidentId::parse(number) {
-            Err(err) => issues.push(QualityIssue {
-                field: "id_number",
-                code: err.code(),
-                message: err.message(),
-            }),
+            Err(err) => issues.push(QualityIssue { field: "id_number", code: err.code(), message: err.message() }),
             Ok(id) => {
                 issues.extend(birth_date_mismatch(facts.birth_date, &id));
                 issues.extend(gender_mismatch(gender, &id));
@@ -96,34 +85,18 @@ pub fn check(facts: &PersonFacts) -> Vec<QualityIssue> {
     if let Some(phone) = present(facts.phone)
         && let Err(err) = normalize_phone(phone)
     {
-        issues.push(QualityIssue {
-            field: "phone",
-            code: err.code(),
-            message: err.message(),
-        });
+        issues.push(QualityIssue { field: "phone", code: err.code(), message: err.message() });
     }
     if let Some(email) = present(facts.email)
         && let Err(err) = normalize_email(email)
     {
-        issues.push(QualityIssue {
-            field: "email",
-            code: err.code(),
-            message: err.message(),
-        });
+        issues.push(QualityIssue { field: "email", code: err.code(), message: err.message() });
     }
 
     for (field, dictionary, value) in [
         ("ethnicity", &dictionaries::ETHNICITY, facts.ethnicity),
-        (
-            "political_status",
-            &dictionaries::POLITICAL_STATUS,
-            facts.political_status,
-        ),
-        (
-            "education_level",
-            &dictionaries::EDUCATION_LEVEL,
-            facts.education_level,
-        ),
+        ("political_status", &dictionaries::POLITICAL_STATUS, facts.political_status),
+        ("education_level", &dictionaries::EDUCATION_LEVEL, facts.education_level),
     ] {
         if let Some(value) = present(value) {
             issues.extend(not_standard(field, dictionary, value));
@@ -140,10 +113,7 @@ fn missing(field: &'static str, zh: &str, en: &str) -> QualityIssue {
     QualityIssue {
         field,
         code: "missing_required",
-        message: Msg::new(
-            format!("缺少{zh}，请补充"),
-            format!("{en} is missing; please fill it in"),
-        ),
+        message: Msg::new(format!("缺少{zh}，请补充"), format!("{en} is missing; please fill it in")),
     }
 }
 
@@ -157,31 +127,18 @@ fn not_standard(field: &'static str, dictionary: &Dictionary, value: &str) -> Op
     let name_en = dictionary.name_en;
     let message = match dictionary.normalize(value) {
         Some(entry) => Msg::new(
-            format!(
-                "{name_zh}：“{value}”不是标准代码，建议改为“{}”({})",
-                entry.zh, entry.code
-            ),
-            format!(
-                "{name_en}: \"{value}\" is not a standard code; use \"{}\" ({})",
-                entry.en, entry.code
-            ),
+            format!("{name_zh}：“{value}”不是标准代码，建议改为“{}”({})", entry.zh, entry.code),
+            format!("{name_en}: \"{value}\" is not a standard code; use \"{}\" ({})", entry.en, entry.code),
         ),
         None => Msg::new(
-            format!(
-                "{name_zh}：“{value}”不是标准代码，请从{name_zh}字典（{}）中选择",
-                dictionary.standard
-            ),
+            format!("{name_zh}：“{value}”不是标准代码，请从{name_zh}字典（{}）中选择", dictionary.standard),
             format!(
                 "{name_en}: \"{value}\" is not a standard code; pick one from the {name_en} dictionary ({})",
                 dictionary.standard
             ),
         ),
     };
-    Some(QualityIssue {
-        field,
-        code: "not_standard_code",
-        message,
-    })
+    Some(QualityIssue { field, code: "not_standard_code", message })
 }
 
 fn birth_date_mismatch(recorded: Option<NaiveDate>, id: &ResidentId) -> Option<QualityIssue> {
@@ -206,16 +163,8 @@ fn gender_mismatch(recorded: Option<&str>, id: &ResidentId) -> Option<QualityIss
         field: "gender",
         code: "id_gender_mismatch",
         message: Msg::new(
-            format!(
-                "性别（{}）与身份证号码显示的性别（{}）不一致，请核对",
-                entry.zh,
-                sex.zh()
-            ),
-            format!(
-                "gender ({}) differs from the one in the ID number ({}); check both",
-                entry.en,
-                sex.en()
-            ),
+            format!("性别（{}）与身份证号码显示的性别（{}）不一致，请核对", entry.zh, sex.zh()),
+            format!("gender ({}) differs from the one in the ID number ({}); check both", entry.en, sex.en()),
         ),
     })
 }
@@ -260,13 +209,7 @@ mod tests {
 
     #[test]
     fn missing_required_fields() {
-        let facts = PersonFacts {
-            name: Some("  "),
-            gender: None,
-            birth_date: None,
-            id_number: Some(""),
-            ..clean()
-        };
+        let facts = PersonFacts { name: Some("  "), gender: None, birth_date: None, id_number: Some(""), ..clean() };
         let issues = check(&facts);
         assert_eq!(
             codes(&issues),
@@ -282,114 +225,59 @@ mod tests {
 
     #[test]
     fn invalid_id_number_carries_its_own_code() {
-        let facts = PersonFacts {
-            id_number: Some("110105194912310021"),
-            ..clean()
-        };
+        let facts = PersonFacts { id_number: Some("110105194912310021"), ..clean() };
         let issues = check(&facts);
         assert_eq!(codes(&issues), [("id_number", "id_number_check_digit")]);
         assert!(issues[0].message.zh.contains("校验位错误"));
 
-        let facts = PersonFacts {
-            id_number: Some("11010519490230002X"),
-            ..clean()
-        };
-        assert_eq!(
-            codes(&check(&facts)),
-            [("id_number", "id_number_birth_date")]
-        );
+        let facts = PersonFacts { id_number: Some("11010519490230002X"), ..clean() };
+        assert_eq!(codes(&check(&facts)), [("id_number", "id_number_birth_date")]);
     }
 
     #[test]
     fn birth_date_must_agree_with_the_id() {
-        let facts = PersonFacts {
-            birth_date: NaiveDate::from_ymd_opt(1949, 12, 30),
-            ..clean()
-        };
+        let facts = PersonFacts { birth_date: NaiveDate::from_ymd_opt(1949, 12, 30), ..clean() };
         let issues = check(&facts);
         assert_eq!(codes(&issues), [("birth_date", "id_birth_date_mismatch")]);
-        assert_eq!(
-            issues[0].message.zh,
-            "出生日期（1949-12-30）与身份证号码中的出生日期（1949-12-31）不一致，请核对"
-        );
+        assert_eq!(issues[0].message.zh, "出生日期（1949-12-30）与身份证号码中的出生日期（1949-12-31）不一致，请核对");
     }
 
     #[test]
     fn gender_must_agree_with_the_id() {
-        let facts = PersonFacts {
-            gender: Some("1"),
-            ..clean()
-        };
+        let facts = PersonFacts { gender: Some("1"), ..clean() };
         let issues = check(&facts);
         assert_eq!(codes(&issues), [("gender", "id_gender_mismatch")]);
         assert!(issues[0].message.zh.contains("性别（男）"));
 
         for unstated in ["0", "9"] {
-            let facts = PersonFacts {
-                gender: Some(unstated),
-                ..clean()
-            };
+            let facts = PersonFacts { gender: Some(unstated), ..clean() };
             assert_eq!(check(&facts), [], "{unstated}");
         }
     }
 
     #[test]
     fn non_standard_gender_is_reported_and_still_compared() {
-        let facts = PersonFacts {
-            gender: Some("男"),
-            ..clean()
-        };
-        assert_eq!(
-            codes(&check(&facts)),
-            [
-                ("gender", "not_standard_code"),
-                ("gender", "id_gender_mismatch")
-            ]
-        );
+        let facts = PersonFacts { gender: Some("男"), ..clean() };
+        assert_eq!(codes(&check(&facts)), [("gender", "not_standard_code"), ("gender", "id_gender_mismatch")]);
     }
 
     #[test]
     fn other_document_types_skip_resident_id_rules() {
-        let facts = PersonFacts {
-            id_type: Some("414"),
-            id_number: Some("E12345678"),
-            gender: Some("1"),
-            ..clean()
-        };
+        let facts = PersonFacts { id_type: Some("414"), id_number: Some("E12345678"), gender: Some("1"), ..clean() };
         assert_eq!(check(&facts), []);
     }
 
     #[test]
     fn non_standard_id_type_is_reported_but_the_number_still_checked() {
-        let facts = PersonFacts {
-            id_type: Some("身份证"),
-            id_number: Some("110105194912310021"),
-            ..clean()
-        };
-        assert_eq!(
-            codes(&check(&facts)),
-            [
-                ("id_type", "not_standard_code"),
-                ("id_number", "id_number_check_digit")
-            ]
-        );
+        let facts = PersonFacts { id_type: Some("身份证"), id_number: Some("110105194912310021"), ..clean() };
+        assert_eq!(codes(&check(&facts)), [("id_type", "not_standard_code"), ("id_number", "id_number_check_digit")]);
     }
 
     #[test]
     fn contact_syntax() {
-        let facts = PersonFacts {
-            phone: Some("1381234567"),
-            email: Some("zhangsan@"),
-            ..clean()
-        };
-        assert_eq!(
-            codes(&check(&facts)),
-            [("phone", "phone_invalid"), ("email", "email_invalid")]
-        );
-        let facts = PersonFacts {
-            phone: Some("0771-5551234"),
-            ..clean()
-        };
+        let facts = PersonFacts { phone: Some("1381234567"), email: Some("zhangsan@"), ..clean() };
+        assert_eq!(codes(&check(&facts)), [("phone", "phone_invalid"), ("email", "email_invalid")]);
+        let facts = PersonFacts { phone: Some("0771-5551234"), ..clean() };
         assert_eq!(check(&facts), []);
     }
 
@@ -410,14 +298,8 @@ mod tests {
                 ("education_level", "not_standard_code"),
             ]
         );
-        assert_eq!(
-            issues[0].message.zh,
-            "民族：“汉”不是标准代码，建议改为“汉族”(01)"
-        );
-        assert_eq!(
-            issues[2].message.zh,
-            "学历：“大学”不是标准代码，建议改为“本科”(20)"
-        );
+        assert_eq!(issues[0].message.zh, "民族：“汉”不是标准代码，建议改为“汉族”(01)");
+        assert_eq!(issues[2].message.zh, "学历：“大学”不是标准代码，建议改为“本科”(20)");
         assert_eq!(
             issues[2].message.en,
             "education level: \"大学\" is not a standard code; use \"undergraduate\" (20)"
@@ -426,24 +308,15 @@ mod tests {
 
     #[test]
     fn unrecognised_dictionary_values_name_the_dictionary() {
-        let facts = PersonFacts {
-            education_level: Some("幼儿园"),
-            ..clean()
-        };
+        let facts = PersonFacts { education_level: Some("幼儿园"), ..clean() };
         let issues = check(&facts);
         assert_eq!(codes(&issues), [("education_level", "not_standard_code")]);
-        assert_eq!(
-            issues[0].message.zh,
-            "学历：“幼儿园”不是标准代码，请从学历字典（GB/T 4658-2006）中选择"
-        );
+        assert_eq!(issues[0].message.zh, "学历：“幼儿园”不是标准代码，请从学历字典（GB/T 4658-2006）中选择");
     }
 
     #[test]
     fn issues_serialize() {
-        let facts = PersonFacts {
-            name: None,
-            ..clean()
-        };
+        let facts = PersonFacts { name: None, ..clean() };
         let json = serde_json::to_value(check(&facts)).unwrap();
         assert_eq!(json[0]["field"], "name");
         assert_eq!(json[0]["code"], "missing_required");

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Bole's end-to-end benchmark scenarios (bench/README.md): builds the release `scenarios` binary of
+# crates/bole-bench, runs it on SQLite and PostgreSQL, and writes the results table (with the criterion
+# kernel estimates appended) to target/bench-results.md, then prints it.
+#
+#   bash bench/run.sh                          # 100,000 employees / 1,000 units, 20,000 API requests at c=32
+#   bash bench/run.sh --employees 20000 --engines sqlite      # any `scenarios` flags pass through
+#
+# PostgreSQL comes from BOLE_TEST_PG_URL, else scripts/ensure-postgres.sh; without a server the
+# PostgreSQL rows say "not run". Targets are reported (PASS/MISS), never enforced: exit 0 when it ran.
+# Loopback only: the load generator talks to a server this run starts on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO="${CARGO:-cargo}"
+OUT=target/bench-results.md
+mkdir -p target
+
+if [ -z "${BOLE_TEST_PG_URL:-}" ] && [ -f scripts/ensure-postgres.sh ]; then
+  if url="$(bash scripts/ensure-postgres.sh | tail -n 1)" && [ -n "$url" ]; then
+    export BOLE_TEST_PG_URL="$url"
+  else
+    echo "bench: no PostgreSQL server; PostgreSQL scenarios will be skipped" >&2
+  fi
+fi
+
+# `make bench` has just run the criterion kernels; run them here only when called on our own.
+if [ -z "${MAKELEVEL:-}" ] && [ "${BENCH_SKIP_CRITERION:-0}" != 1 ]; then
+  "$CARGO" bench --locked -p bole-bench
+fi
+
+"$CARGO" build --release --locked -p bole-bench --bin scenarios
+./target/release/scenarios --out "$OUT" "$@"
+
+# Criterion keeps its estimates under target/criterion/<benchmark>/new/estimates.json (nanoseconds).
+if [ -d target/criterion ] && command -v python3 >/dev/null; then
+  python3 - "$OUT" <<'PY'
+import json, pathlib, sys
+rows = []
+for f in sorted(pathlib.Path("target/criterion").glob("*/new/estimates.json")):
+    est = json.loads(f.read_text())
+    def fmt(ns):
+        for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+            if ns >= scale:
+                return f"{ns / scale:.2f} {unit}"
+        return f"{ns:.0f} ns"
+    lo, hi = est["mean"]["confidence_interval"]["lower_bound"], est["mean"]["confidence_interval"]["upper_bound"]
+    rows.append(f"| {f.parent.parent.name} | {fmt(est['median']['point_estimate'])} | {fmt(lo)} – {fmt(hi)} |")
+if rows:
+    with open(sys.argv[1], "a") as out:
+        out.write("\nCriterion kernels (`cargo bench -p bole-bench`):\n\n| kernel | median | mean, 95% CI |\n|---|---|---|\n")
+        out.write("\n".join(rows) + "\n")
+PY
+fi
+
+echo
+echo "bench: results written to $OUT"
+echo
+cat "$OUT"

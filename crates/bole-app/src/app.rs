@@ -1,0 +1,220 @@
+//! The assembled application: one database pool, one `SqlStore`, every domain
+//! service over it, and the HTTP router. [`services`] is the single place that
+//! constructs services — a new domain adds one line there and one field to
+//! `bole_http::Services`.
+
+use crate::error::AppError;
+use crate::settings::Settings;
+use bole_core::clock::SharedClock;
+use bole_store::{Db, Engine, SqlStore};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A connected, migrated database with every service built over it.
+pub struct App {
+    pub db: Db,
+    pub store: Arc<SqlStore>,
+    pub services: bole_http::AppState,
+    pub settings: Settings,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("engine", &self.db.engine())
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// Connect (SQLite creates the data directory), apply pending migrations, build every service.
+    pub async fn build(settings: Settings, clock: SharedClock) -> Result<App, AppError> {
+        let db = connect(&settings).await?;
+        migrate(&db).await?;
+        let store = Arc::new(SqlStore::new(db.clone()));
+        let services = services(&settings, &db, &store, clock);
+        Ok(App { db, store, services, settings })
+    }
+
+    /// The full HTTP surface (API, docs, health) over this app's services.
+    pub fn router(&self) -> axum::Router {
+        bole_http::router(self.services.clone())
+    }
+
+    /// Bind `listen` and serve until Ctrl-C or SIGTERM; in-flight requests finish first.
+    pub async fn serve(self, listen: SocketAddr) -> Result<(), AppError> {
+        let listener = TcpListener::bind(listen).await.map_err(|e| {
+            AppError::failure(
+                format!("无法监听 {listen}：{e}（端口是否已被占用？）"),
+                format!("cannot listen on {listen}: {e} (is the port already in use?)"),
+            )
+        })?;
+        self.serve_on(listener, shutdown_signal()).await
+    }
+
+    /// Serve on an already bound listener until `shutdown` completes (tests pass their own future).
+    pub async fn serve_on(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let local = listener.local_addr().map_err(|e| {
+            AppError::failure(format!("无法读取监听地址：{e}"), format!("cannot read the listen address: {e}"))
+        })?;
+        tracing::info!(
+            listen = %local,
+            engine = ?self.db.engine(),
+            database = %self.settings.database_label(),
+            version = env!("CARGO_PKG_VERSION"),
+            "bole is serving on http://{local}"
+        );
+        // ConnectInfo gives handlers the peer address (audit records "from where").
+        let make = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, make).with_graceful_shutdown(shutdown).await;
+        self.db.close().await;
+        served.map_err(|e| {
+            AppError::failure(format!("HTTP 服务异常退出：{e}"), format!("the HTTP server failed: {e}"))
+        })?;
+        tracing::info!("bole stopped");
+        Ok(())
+    }
+}
+
+/// Every service, over the one store. Add new domains here (and to `bole_http::Services`).
+fn services(settings: &Settings, db: &Db, store: &Arc<SqlStore>, clock: SharedClock) -> bole_http::AppState {
+    let idle = chrono::TimeDelta::minutes(i64::from(settings.session.idle_minutes));
+    let absolute = chrono::TimeDelta::hours(i64::from(settings.session.absolute_hours));
+    Arc::new(bole_http::Services {
+        org: bole_org::OrgService::new(store.clone(), clock.clone()),
+        people: bole_people::PeopleService::new(store.clone(), store.clone(), clock.clone()),
+        accounts: bole_access::AccountService::new(store.clone(), clock.clone()).with_session_lifetimes(idle, absolute),
+        clock,
+        ready: readiness(db.clone()),
+    })
+}
+
+/// `/readyz`: ready when the database answers `SELECT 1`.
+fn readiness(db: Db) -> bole_http::ReadyCheck {
+    bole_http::ready_check(move || {
+        let db = db.clone();
+        async move { ping(&db).await }
+    })
+}
+
+/// True when the database answers `SELECT 1`.
+pub async fn ping(db: &Db) -> bool {
+    match db {
+        Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+    }
+}
+
+/// Open the configured database: `<data_dir>/bole.db` by default (the directory is created),
+/// or the configured URL. Errors name the engine and place, never the password.
+pub async fn connect(settings: &Settings) -> Result<Db, AppError> {
+    let label = settings.database_label();
+    let opened = match &settings.database_url {
+        None => Db::open_dir(&settings.data_dir).await,
+        Some(url) => {
+            if let Some(parent) = sqlite_parent(url.expose()) {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    AppError::failure(
+                        format!("无法创建目录 {}：{e}", parent.display()),
+                        format!("cannot create directory {}: {e}", parent.display()),
+                    )
+                })?;
+            }
+            Db::connect(url.expose()).await
+        }
+    };
+    opened.map_err(|e| {
+        let detail = scrub(&e.to_string(), settings.database_url.as_ref().map(|u| u.expose()));
+        AppError::failure(
+            format!("无法连接数据库 {label}：{detail}"),
+            format!("cannot open the database {label}: {detail}"),
+        )
+    })
+}
+
+/// Apply pending migrations; returns the stems applied (empty = up to date).
+pub async fn migrate(db: &Db) -> Result<Vec<&'static str>, AppError> {
+    bole_store::migrate::migrate(db).await.map_err(|e| {
+        let hint = match db.engine() {
+            Engine::Sqlite => "SQLite",
+            Engine::Postgres => "PostgreSQL",
+        };
+        AppError::failure(format!("数据库迁移失败（{hint}）：{e}"), format!("database migration failed ({hint}): {e}"))
+    })
+}
+
+/// The directory holding a `sqlite://path/to/file.db` database, if it has one.
+fn sqlite_parent(url: &str) -> Option<&Path> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
+}
+
+/// Driver messages are not promised to leave the URL out; make sure its password does not get through.
+fn scrub(text: &str, url: Option<&str>) -> String {
+    let password = url.and_then(|u| {
+        let creds = &u[u.find("://")? + 3..u.rfind('@')?];
+        creds.split_once(':').map(|(_, p)| p).filter(|p| !p.is_empty())
+    });
+    match password {
+        Some(p) => text.replace(p, "***"),
+        None => text.to_string(),
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM on Unix (what `docker stop` and systemd send).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_parent_dirs() {
+        assert_eq!(sqlite_parent("sqlite:///tmp/x/bole.db"), Some(Path::new("/tmp/x")));
+        assert_eq!(sqlite_parent("sqlite://data/bole.db?mode=rwc"), Some(Path::new("data")));
+        assert_eq!(sqlite_parent("sqlite::memory:"), None);
+        assert_eq!(sqlite_parent("sqlite://bole.db"), None);
+        assert_eq!(sqlite_parent("postgres://h/db"), None);
+    }
+
+    #[test]
+    fn scrub_removes_the_password() {
+        assert_eq!(scrub("bad password s3cret for hr", Some("postgres://hr:s3cret@h/db")), "bad password *** for hr");
+        assert_eq!(scrub("plain", Some("postgres://hr@h/db")), "plain");
+        assert_eq!(scrub("plain", None), "plain");
+    }
+}

@@ -1,0 +1,157 @@
+//! The data commands: `demo` (seed a demo organisation, then serve), `import` and
+//! `export` of 花名册 rosters. Long runs draw a progress bar on stderr and end
+//! with a summary on stdout.
+
+use crate::cli::{DemoArgs, ExportArgs, ImportArgs};
+use crate::commands::{clock, load, runtime, strong_password};
+use bole_app::{App, AppError};
+use bole_core::{Actor, CompanyId, Failure};
+use bole_demo::{DemoOptions, seed};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::process::ExitCode;
+
+/// Where `demo` keeps the administrator login it generated, so later starts can point at it.
+const CREDENTIALS_FILE: &str = "demo-credentials.txt";
+
+fn failure(e: &dyn Failure) -> AppError {
+    let m = e.message();
+    let mut zh = m.zh;
+    let mut en = m.en;
+    if let Some(fields) = e.fields() {
+        for (f, msgs) in &fields.0 {
+            for msg in msgs {
+                zh.push_str(&format!("\n  {f}：{}", msg.zh));
+                en.push_str(&format!("\n  {f}: {}", msg.en));
+            }
+        }
+    }
+    AppError::failure(zh, en)
+}
+
+async fn company_by_code(app: &App, actor: &Actor, code: &str) -> Result<CompanyId, AppError> {
+    let companies = app.services.org.companies(actor).await.map_err(|e| failure(&e))?;
+    companies.into_iter().find(|c| c.code == code).map(|c| c.id).ok_or_else(|| {
+        AppError::failure(
+            format!("找不到编码为“{code}”的单位；`bole serve` 后可在 /api/v1/companies 查看全部单位编码"),
+            format!("no company with code \"{code}\"; list companies at /api/v1/companies"),
+        )
+    })
+}
+
+pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
+    let settings = load(&args.data, args.listen.clone())?;
+    let listen = settings.listen;
+    let data_dir = settings.data_dir.clone();
+    let clock = clock(&settings);
+    let today = clock.today();
+    runtime()?.block_on(async move {
+        let app = App::build(settings, clock).await?;
+        let actor = Actor::system();
+        let empty = app.services.org.companies(&actor).await.map_err(|e| failure(&e))?.is_empty();
+        let cred_path = data_dir.join(CREDENTIALS_FILE);
+        if empty {
+            let mut opts = DemoOptions::new(today);
+            opts.employees = args.employees;
+            if let Some(s) = args.seed {
+                opts.seed = s;
+            }
+            let bar = ProgressBar::new(u64::from(opts.employees));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} 生成演示数据 {bar:40} {pos}/{len} 名员工 ({per_sec}, 剩余 {eta})")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let summary = seed(&app.services.org, &app.services.people, &actor, &opts, &progress).await.map_err(|e| {
+                let m = e.message().unwrap_or_else(|| bole_core::Msg::new(e.to_string(), e.to_string()));
+                AppError::failure(format!("演示数据生成失败：{}（{e}）", m.zh), format!("demo seeding failed: {} ({e})", m.en))
+            })?;
+            bar.finish_and_clear();
+            println!(
+                "演示组织已生成 / demo organisation seeded: {} 个单位 companies, {} 个组织 org units, {} 个岗位 positions, {} 条编制 quotas, {} 名员工 employees, {} 条人事事件 events",
+                summary.companies, summary.org_units, summary.positions, summary.quotas, summary.employees, summary.events
+            );
+            let password = std::env::var("BOLE_ADMIN_PASSWORD").unwrap_or_else(|_| strong_password());
+            app.services.accounts.bootstrap_admin("admin", &password).await.map_err(|e| failure(&e))?;
+            let text = format!("用户名 username: admin\n密码 password: {password}\n");
+            write_private(&cred_path, &text);
+            println!("管理员登录 / administrator login:\n{text}（已保存到 / saved to {}）", cred_path.display());
+        } else {
+            println!("数据目录已有数据，跳过演示数据生成 / data already present; not seeding again.");
+            if cred_path.exists() {
+                println!("演示管理员登录见 / the demo login is in {}", cred_path.display());
+            }
+        }
+        println!("打开 / open http://{listen}/api/docs");
+        if args.no_serve {
+            app.db.close().await;
+            return Ok(());
+        }
+        app.serve(listen).await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's login, readable by the owner only.
+fn write_private(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    #[cfg(unix)]
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)
+    };
+    #[cfg(not(unix))]
+    let file = std::fs::File::create(path);
+    if let Ok(mut f) = file {
+        let _ = f.write_all(text.as_bytes());
+    }
+}
+
+pub fn import(args: ImportArgs) -> Result<ExitCode, AppError> {
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        AppError::failure(
+            format!("无法读取文件 {}：{e}", args.file.display()),
+            format!("cannot read {}: {e}", args.file.display()),
+        )
+    })?;
+    let settings = load(&args.data, None)?;
+    let clock = clock(&settings);
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let n = runtime()?.block_on(async move {
+        let app = App::build(settings, clock).await?;
+        let actor = Actor::system();
+        let company = company_by_code(&app, &actor, &args.company).await?;
+        let spinner = ProgressBar::new_spinner();
+        spinner.set_message("校验并导入花名册… / validating and importing…");
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        let r = app.services.people.import_roster(&actor, company, name.as_deref(), &bytes).await;
+        spinner.finish_and_clear();
+        app.db.close().await;
+        r.map_err(|e| failure(&e))
+    })?;
+    println!("已导入 {n} 名员工 / imported {n} employees");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn export(args: ExportArgs) -> Result<ExitCode, AppError> {
+    let settings = load(&args.data, None)?;
+    let clock = clock(&settings);
+    let bytes = runtime()?.block_on(async {
+        let app = App::build(settings, clock).await?;
+        let actor = Actor::system();
+        let company = company_by_code(&app, &actor, &args.company).await?;
+        let r = app.services.people.export_roster(&actor, company, args.as_of).await;
+        app.db.close().await;
+        r.map_err(|e| failure(&e))
+    })?;
+    std::fs::write(&args.file, &bytes).map_err(|e| {
+        AppError::failure(
+            format!("无法写入 {}：{e}", args.file.display()),
+            format!("cannot write {}: {e}", args.file.display()),
+        )
+    })?;
+    println!("已导出花名册 / roster exported: {} ({} bytes)", args.file.display(), bytes.len());
+    Ok(ExitCode::SUCCESS)
+}
