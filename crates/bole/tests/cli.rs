@@ -288,3 +288,28 @@ fn serve_answers_healthz_and_stops_gracefully_on_sigterm() {
     };
     assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
 }
+
+#[test]
+fn demo_seeds_once_saves_the_login_and_import_export_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(with_data_dir(bole().args(["demo", "--no-serve", "--employees", "60"]), dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("60 名员工"), "{text}");
+    let creds = std::fs::read_to_string(dir.path().join("demo-credentials.txt")).unwrap();
+    assert!(creds.contains("admin"));
+    let again = run(with_data_dir(bole().args(["demo", "--no-serve"]), dir.path()));
+    assert!(again.status.success());
+    assert!(stdout(&again).contains("跳过"), "{}", stdout(&again));
+    // Export a company's roster, then import a roster with a bad row: exit 1, row-level message.
+    let xlsx = dir.path().join("roster.xlsx");
+    let out = run(with_data_dir(bole().args(["export", "--company", "BOLE-TECH"]).arg(&xlsx), dir.path()));
+    assert!(out.status.success(), "export failed: {}", stderr(&out));
+    assert!(stdout(&out).contains("roster.xlsx"));
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "工号,姓名,身份证号,入职日期,组织编码,用工类型,编制类别\nX1,张三,110105194912310021,2024-03-01,HQ,全职,合同制\n").unwrap();
+    let out = run(with_data_dir(bole().args(["import", "--company", "BOLE-TECH"]).arg(&csv), dir.path()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("第2行"), "{}", stderr(&out));
+}
