@@ -6,11 +6,24 @@ pub mod health;
 pub mod org;
 pub mod people;
 
+use crate::extract::Json;
 use crate::state::AppState;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use bole_api_types::ErrorEnvelope;
+use serde::Serialize;
 use utoipa::IntoResponses;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+
+/// 201 Created with `Location` pointing at the new resource.
+pub(crate) fn created<T: Serialize>(location: String, body: T) -> Response {
+    let mut res = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
 
 /// Routes outside `/api/v1` that need no session: health and readiness.
 pub(crate) fn operational() -> OpenApiRouter<AppState> {

@@ -6,10 +6,10 @@
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
-use crate::routes::{BodyErrors, CommonErrors};
+use crate::routes::{BodyErrors, CommonErrors, created};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bole_api_types::ErrorEnvelope;
 use bole_core::{CompanyId, OrgUnitId, PositionId};
@@ -36,15 +36,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_positions, create_position))
         .routes(routes!(get_position))
         .routes(routes!(list_quotas, create_quota))
-}
-
-/// 201 Created with `Location` pointing at the new resource.
-fn created<T: Serialize>(location: String, body: T) -> Response {
-    let mut res = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,7 +6,7 @@
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::extract::{Json, Path, Query};
-use crate::routes::{BodyErrors, CommonErrors};
+use crate::routes::{BodyErrors, CommonErrors, created};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -44,14 +44,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export_roster))
         .routes(routes!(roster_template))
         .merge(crate::limits::large_body(OpenApiRouter::new().routes(routes!(import_roster))))
-}
-
-fn created<T: Serialize>(location: String, body: T) -> Response {
-    let mut res = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    res
 }
 
 fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
