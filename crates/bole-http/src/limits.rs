@@ -18,7 +18,7 @@ pub struct BodyLimit(pub usize);
 
 /// Raise the body limit of every route in `router` to 32 MiB:
 ///
-/// ```ignore
+/// ```text
 /// OpenApiRouter::new().merge(limits::large_body(OpenApiRouter::new().routes(routes!(import_roster))))
 /// ```
 pub fn large_body<S: Clone + Send + Sync + 'static>(router: OpenApiRouter<S>) -> OpenApiRouter<S> {
