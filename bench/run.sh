@@ -30,7 +30,8 @@ if [ -z "${MAKELEVEL:-}" ] && [ "${BENCH_SKIP_CRITERION:-0}" != 1 ]; then
 fi
 
 "$CARGO" build --release --locked -p bole-bench --bin scenarios
-./target/release/scenarios --out "$OUT" "$@"
+# The table goes to $OUT (printed below with the kernels); progress and each figure go to stderr.
+./target/release/scenarios --out "$OUT" "$@" >/dev/null
 
 # Criterion keeps its estimates under target/criterion/<benchmark>/new/estimates.json (nanoseconds).
 if [ -d target/criterion ] && command -v python3 >/dev/null; then

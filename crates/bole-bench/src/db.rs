@@ -56,6 +56,16 @@ impl Fresh {
         Ok(Some(Fresh { db, engine: Engine::Postgres, settings, dir: None, pg: Some((admin_url, name)) }))
     }
 
+    /// Close the pool and leave the database in place (for inspection); says where it is.
+    pub async fn keep(mut self) -> String {
+        self.db.close().await;
+        match (self.dir.take(), &self.pg) {
+            (Some(dir), _) => dir.keep().display().to_string(),
+            (None, Some((_, name))) => format!("PostgreSQL database {name}"),
+            (None, None) => String::new(),
+        }
+    }
+
     /// Close the pool and remove the database (the temp directory goes with `self`).
     pub async fn remove(self) {
         self.db.close().await;

@@ -169,13 +169,15 @@ pub struct LoadResult {
     pub first_error: Option<String>,
 }
 
-/// Send exactly `total` GETs from `concurrency` keep-alive connections; the path
-/// of request `i` is `path(i)`. Stops by itself once every request is answered.
+/// Send `total` GETs from `concurrency` keep-alive connections; the path of
+/// request `i` is `path(i)`. Stops by itself once every request is answered, or
+/// once `limit` has passed (no new request starts after it).
 pub async fn load<F>(
     addr: SocketAddr,
     token: &str,
     total: u64,
     concurrency: usize,
+    limit: Duration,
     path: F,
 ) -> Result<LoadResult, HttpError>
 where
@@ -194,7 +196,7 @@ where
         tasks.push(tokio::spawn(async move {
             let mut out = LoadResult::default();
             let mut conn = Conn::open(addr, Some(token)).await?;
-            loop {
+            while start.elapsed() < limit {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= total {
                     break;
@@ -292,7 +294,7 @@ mod tests {
                 });
             }
         });
-        let r = load(addr, "t", 500, 8, |i| format!("/x?page={i}")).await.unwrap();
+        let r = load(addr, "t", 500, 8, Duration::from_secs(60), |i| format!("/x?page={i}")).await.unwrap();
         assert_eq!((r.requests, r.errors, r.latencies.len()), (500, 0, 500));
     }
 }

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const USAGE: &str = "usage: scenarios [--employees N] [--units N] [--runs N] [--requests N] [--concurrency N] \
-[--engines sqlite,postgres] [--seed N] [--out FILE]";
+[--max-seconds N] [--engines sqlite,postgres] [--seed N] [--out FILE] [--keep]";
 
 const IMPORT_TARGET: u64 = 5_000;
 const HEADCOUNT_P95: Duration = Duration::from_millis(200);
@@ -36,6 +36,22 @@ const API_P95: Duration = Duration::from_millis(50);
 const BENCH_USER: &str = "bench-admin";
 const BENCH_PASSWORD: &str = "Bench-Passw0rd-2026!";
 
+/// The results so far; each row is also echoed to stderr as it is measured.
+#[derive(Default)]
+struct Rows(Vec<Row>);
+
+impl Rows {
+    fn push(&mut self, row: Row) {
+        let verdict = match &row.verdict {
+            report::Verdict::Pass => "PASS".to_string(),
+            report::Verdict::Miss => "MISS".to_string(),
+            report::Verdict::NotRun(why) => format!("not run: {why}"),
+        };
+        eprintln!("  {} [{}]: {} — {verdict}", row.scenario, row.engine, row.result);
+        self.0.push(row);
+    }
+}
+
 #[derive(Debug)]
 struct Args {
     employees: u32,
@@ -43,9 +59,13 @@ struct Args {
     runs: usize,
     requests: u64,
     concurrency: usize,
+    /// Each load run also stops issuing requests after this long.
+    max_seconds: u64,
     engines: Vec<Engine>,
     seed: u64,
     out: Option<String>,
+    /// Leave the databases in place afterwards (to inspect query plans).
+    keep: bool,
 }
 
 impl Args {
@@ -56,9 +76,11 @@ impl Args {
             runs: 30,
             requests: 20_000,
             concurrency: 32,
+            max_seconds: 60,
             engines: vec![Engine::Sqlite, Engine::Postgres],
             seed: DemoOptions::DEFAULT_SEED,
             out: None,
+            keep: false,
         };
         while let Some(flag) = it.next() {
             let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
@@ -70,7 +92,9 @@ impl Args {
                 "--requests" => a.requests = num(value()?)?,
                 "--concurrency" => a.concurrency = num(value()?)?.clamp(1, 1024) as usize,
                 "--seed" => a.seed = num(value()?)?,
+                "--max-seconds" => a.max_seconds = num(value()?)?.max(1),
                 "--out" => a.out = Some(value()?),
+                "--keep" => a.keep = true,
                 "--engines" => {
                     a.engines = value()?
                         .split(',')
@@ -115,7 +139,7 @@ fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), BenchError> {
     let today = SystemClock::default().today();
-    let mut rows = Vec::new();
+    let mut rows = Rows::default();
     for engine in &args.engines {
         let fresh = match engine {
             Engine::Sqlite => Some(Fresh::sqlite().await?),
@@ -133,7 +157,11 @@ async fn run(args: Args) -> Result<(), BenchError> {
         };
         eprintln!("== {} ==", fresh.engine_name());
         let r = run_engine(&args, &fresh, today, &mut rows).await;
-        fresh.remove().await;
+        if args.keep {
+            eprintln!("kept: {}", fresh.keep().await);
+        } else {
+            fresh.remove().await;
+        }
         if let Err(e) = r {
             rows.push(Row::not_run("(aborted)", bole_bench::db::engine_name(*engine), "-", e.to_string()));
         }
@@ -149,7 +177,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
         if cfg!(debug_assertions) { "debug" } else { "release" },
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     );
-    let md = report::markdown(&context, &rows);
+    let md = report::markdown(&context, &rows.0);
     println!("{md}");
     if let Some(out) = &args.out {
         std::fs::write(out, &md)?;
@@ -157,7 +185,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
     Ok(())
 }
 
-async fn run_engine(args: &Args, fresh: &Fresh, today: NaiveDate, rows: &mut Vec<Row>) -> Result<(), BenchError> {
+async fn run_engine(args: &Args, fresh: &Fresh, today: NaiveDate, rows: &mut Rows) -> Result<(), BenchError> {
     let engine = fresh.engine_name();
     let clock: SharedClock = Arc::new(FixedClock::on(today));
     let store = Arc::new(SqlStore::new(fresh.db.clone()));
@@ -177,7 +205,9 @@ async fn run_engine(args: &Args, fresh: &Fresh, today: NaiveDate, rows: &mut Vec
             }
         }
         if done == total || (done > 0 && done.is_multiple_of(20_000)) {
-            eprintln!("  import {done}/{total}");
+            let since =
+                marks.lock().ok().and_then(|m| m.0).map(|s| secs(now.saturating_duration_since(s))).unwrap_or_default();
+            eprintln!("  import {done}/{total} at {since}");
         }
     };
     let opts = DemoOptions { employees: args.employees, seed: args.seed, today };
@@ -281,7 +311,7 @@ async fn list_api(
     fresh: &Fresh,
     clock: SharedClock,
     subtree: Option<bole_core::OrgUnitId>,
-    rows: &mut Vec<Row>,
+    rows: &mut Rows,
 ) -> Result<(), BenchError> {
     let engine = fresh.engine_name();
     let app = bole_app::App::build(fresh.settings.clone(), clock).await?;
@@ -303,7 +333,7 @@ async fn drive(
     addr: std::net::SocketAddr,
     subtree: Option<bole_core::OrgUnitId>,
     engine: &str,
-    rows: &mut Vec<Row>,
+    rows: &mut Rows,
 ) -> Result<(), BenchError> {
     let token = http::login(addr, BENCH_USER, BENCH_PASSWORD).await?;
     let mut variants = vec![("all employees".to_string(), String::new())];
@@ -327,20 +357,26 @@ async fn drive(
         // Spread over the first pages (up to 200, i.e. offsets to 10,000), as people page.
         let pages = total.div_ceil(50).clamp(1, 200);
         let f = filter.clone();
-        let r: LoadResult = http::load(addr, &token, args.requests, args.concurrency, move |i| {
-            format!("/api/v1/employees?page={}&per_page=50{f}", i % pages + 1)
-        })
+        let r: LoadResult = http::load(
+            addr,
+            &token,
+            args.requests,
+            args.concurrency,
+            Duration::from_secs(args.max_seconds),
+            move |i| format!("/api/v1/employees?page={}&per_page=50{f}", i % pages + 1),
+        )
         .await?;
         let rps = per_second(r.requests, r.elapsed);
         let p95 = percentile(&r.latencies, 95);
         let mut result = format!(
-            "**{} req/s**, p50 {}, **p95 {}**, p99 {}; {} requests in {}, {} errors ({} matching rows)",
+            "**{} req/s**, p50 {}, **p95 {}**, p99 {}; {} requests in {}{}, {} errors ({} matching rows)",
             thousands(rps),
             ms(percentile(&r.latencies, 50)),
             ms(p95),
             ms(percentile(&r.latencies, 99)),
             thousands(r.requests),
             secs(r.elapsed),
+            if r.requests < args.requests { " (stopped at the time limit)" } else { "" },
             r.errors,
             thousands(total),
         );
