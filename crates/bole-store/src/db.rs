@@ -78,7 +78,12 @@ impl Db {
                 // WAL + NORMAL is durable against application crashes and is the usual
                 // trade-off for embedded servers; FULL would fsync every commit.
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // SQLite's default page cache is 2 MB; as-of scans over a few hundred MB of
+                // assignments thrash it. 64 MB per connection and memory-mapped reads fix that.
+                .pragma("cache_size", "-65536")
+                .pragma("mmap_size", "268435456")
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 // Each `:memory:` connection is a separate database, so keep exactly one.
                 .max_connections(if memory { 1 } else { 8 })

@@ -22,7 +22,7 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. A test checks this list against the directories.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation"), migration!("0002_read_paths")];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {

@@ -319,46 +319,64 @@ async fn insert_children(
     Ok(())
 }
 
-/// For each (unit, category) with a quota that refuses overrun, count occupancy
-/// at each check date from that pair's employed segments (one query per pair).
+/// Checks every (unit, category, date) against the quota in force that refuses
+/// overrun. Set-based: one query for the quotas of the touched units and one
+/// counting query per few hundred checks, whatever the batch size.
 async fn check_quotas(tx: &mut Tx, checks: &[QuotaCheck]) -> Result<(), PeopleError> {
-    let mut by_pair: HashMap<(OrgUnitId, String), Vec<NaiveDate>> = HashMap::new();
-    for c in checks {
-        by_pair.entry((c.org_unit_id, c.category.clone())).or_default().push(c.date);
-    }
-    for ((unit, category), dates) in by_pair {
-        let quotas: Vec<(NaiveDate, Option<NaiveDate>, i64, bool)> = on_tx!(tx, c => {
-            sqlx::query_as("SELECT valid_from, valid_to, amount, allow_overrun FROM headcount_quotas WHERE org_unit_id = $1 AND category = $2")
-                .bind(unit.0)
-                .bind(&category)
-                .fetch_all(&mut *c)
-                .await
-                .map_err(st)?
+    let mut units: Vec<OrgUnitId> = checks.iter().map(|c| c.org_unit_id).collect();
+    units.sort();
+    units.dedup();
+    let mut quotas: HashMap<(OrgUnitId, String), Vec<(DateRange, i64)>> = HashMap::new();
+    for chunk in units.chunks(BATCH) {
+        let sql = format!(
+            "SELECT org_unit_id, category, valid_from, valid_to, amount FROM headcount_quotas WHERE NOT allow_overrun AND org_unit_id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let rows: Vec<(Uuid, String, NaiveDate, Option<NaiveDate>, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for u in chunk {
+                q = q.bind(u.0);
+            }
+            q.fetch_all(&mut *c).await.map_err(st)?
         });
-        let strict: Vec<(DateRange, i64)> =
-            quotas.into_iter().filter(|q| !q.3).map(|(f, t, a, _)| (DateRange { from: f, to: t }, a)).collect();
-        if strict.is_empty() {
-            continue;
+        for (u, cat, f, t, amount) in rows {
+            quotas.entry((OrgUnitId(u), cat)).or_default().push((DateRange { from: f, to: t }, amount));
         }
-        let segments: Vec<(NaiveDate, Option<NaiveDate>)> = on_tx!(tx, c => {
-            sqlx::query_as("SELECT valid_from, valid_to FROM assignments WHERE org_unit_id = $1 AND quota_category = $2 AND employed")
-                .bind(unit.0)
-                .bind(&category)
-                .fetch_all(&mut *c)
-                .await
-                .map_err(st)?
+    }
+    let strict: Vec<(&QuotaCheck, i64)> = checks
+        .iter()
+        .filter_map(|c| {
+            let lines = quotas.get(&(c.org_unit_id, c.category.clone()))?;
+            lines.iter().find(|(r, _)| r.contains(c.date)).map(|(_, a)| (c, *a))
+        })
+        .collect();
+    for chunk in strict.chunks(300) {
+        let values: Vec<String> =
+            (0..chunk.len()).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+        let sql = format!(
+            // A correlated count per check keeps each one an index range scan on
+            // assignments(org_unit_id, quota_category, valid_from); a join lets PostgreSQL
+            // pick a hash join over the whole table, which grows with every import chunk.
+            "WITH c(u, cat, d) AS (VALUES {}) SELECT c.u, c.cat, c.d, (SELECT COUNT(*) FROM assignments a \
+             WHERE a.org_unit_id = c.u AND a.quota_category = c.cat AND a.employed \
+             AND a.valid_from <= c.d AND (a.valid_to IS NULL OR a.valid_to > c.d)) FROM c",
+            values.join(", ")
+        );
+        let counts: Vec<(Uuid, String, NaiveDate, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            for (check, _) in chunk {
+                q = q.bind(check.org_unit_id.0).bind(check.category.clone()).bind(check.date);
+            }
+            q.fetch_all(&mut *c).await.map_err(st)?
         });
-        for date in dates {
-            let Some((_, amount)) = strict.iter().find(|(r, _)| r.contains(date)) else { continue };
-            let occupied =
-                segments.iter().filter(|(f, t)| DateRange { from: *f, to: *t }.contains(date)).count() as i64;
-            if occupied > *amount {
-                return Err(PeopleError::QuotaExceeded {
-                    category: category.clone(),
-                    amount: *amount,
-                    occupied: occupied - 1,
-                    date,
-                });
+        for (u, cat, date, occupied) in counts {
+            let amount = chunk
+                .iter()
+                .find(|(c, _)| c.org_unit_id.0 == u && c.category == cat && c.date == date)
+                .map(|(_, a)| *a)
+                .unwrap_or(i64::MAX);
+            if occupied > amount {
+                return Err(PeopleError::QuotaExceeded { category: cat, amount, occupied: occupied - 1, date });
             }
         }
     }
@@ -451,8 +469,10 @@ macro_rules! bind_all {
     };
 }
 
-const LIST_FROM: &str = " FROM employees e \
-     LEFT JOIN assignments a ON a.employee_id = e.id AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1)";
+/// With a filter on the assignment (unit subtree, status) only employees that have one
+/// on the date can match, so drive from assignments and use its (org_unit_id, …) index.
+const FILTERED_FROM: &str = " FROM assignments a JOIN employees e ON e.id = a.employee_id \
+     AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1)";
 
 #[async_trait]
 impl PeopleStore for SqlStore {
@@ -611,14 +631,29 @@ impl PeopleStore for SqlStore {
         page: PageRequest,
     ) -> Result<Page<EmployeeSummary>, PeopleError> {
         let (where_sql, binds) = list_where(filter);
-        let count_sql = format!("SELECT COUNT(*){LIST_FROM}{where_sql}");
-        let n = binds.len() + 2;
+        // The as-of join matches at most one segment per employee, so without a filter on
+        // the assignment the count needs only the employees table.
+        let needs_join = filter.org_units.is_some() || filter.statuses.is_some();
+        let count_sql = if needs_join {
+            format!("SELECT COUNT(*){FILTERED_FROM}{where_sql}")
+        } else {
+            format!("SELECT COUNT(*) FROM employees e{where_sql}")
+        };
+        // Page the ids first (an index walk on employees(employee_no, id) when nothing
+        // filters on the assignment), then join names for those rows only. LIMIT/OFFSET are
+        // written as literals — integers from PageRequest — so PostgreSQL's generic plan for
+        // the prepared statement still knows it needs 50 rows, not the whole table.
+        let ids_from = if needs_join { FILTERED_FROM } else { " FROM employees e" };
         let page_sql = format!(
-            "SELECT e.id, e.company_id, e.employee_no, e.name, e.gender, e.hire_date, e.employment_type, e.phone, \
-             a.status, a.org_unit_id, ov.name AS org_unit_name, a.position_id, p.name AS position_name{LIST_FROM} \
+            "WITH pg AS (SELECT e.id{ids_from}{where_sql} ORDER BY e.employee_no, e.id LIMIT {} OFFSET {}) \
+             SELECT e.id, e.company_id, e.employee_no, e.name, e.gender, e.hire_date, e.employment_type, e.phone, \
+             a.status, a.org_unit_id, ov.name AS org_unit_name, a.position_id, p.name AS position_name \
+             FROM pg JOIN employees e ON e.id = pg.id \
+             LEFT JOIN assignments a ON a.employee_id = e.id AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1) \
              LEFT JOIN org_unit_versions ov ON ov.unit_id = a.org_unit_id AND ov.valid_from <= $1 AND (ov.valid_to IS NULL OR ov.valid_to > $1) \
-             LEFT JOIN positions p ON p.id = a.position_id{where_sql} ORDER BY e.employee_no, e.id LIMIT ${n} OFFSET ${}",
-            n + 1
+             LEFT JOIN positions p ON p.id = a.position_id ORDER BY e.employee_no, e.id",
+            page.limit(),
+            page.offset()
         );
         let (total, rows): (i64, Vec<SummaryRow>) = on_db!(&self.db, p => {
             let mut cq = sqlx::query_scalar(AssertSqlSafe(count_sql)).bind(as_of);
@@ -626,7 +661,7 @@ impl PeopleStore for SqlStore {
             let total: i64 = cq.fetch_one(p).await.map_err(st)?;
             let mut q = sqlx::query_as(AssertSqlSafe(page_sql)).bind(as_of);
             bind_all!(q, &binds);
-            let rows = q.bind(page.limit()).bind(page.offset()).fetch_all(p).await.map_err(st)?;
+            let rows = q.fetch_all(p).await.map_err(st)?;
             (total, rows)
         });
         let items = rows
