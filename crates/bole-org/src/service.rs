@@ -128,13 +128,13 @@ impl OrgService {
     }
 
     /// The unit as it stands on `date`, or `UnitNotInForce`/`UnitNotFound`.
-    async fn unit_on(&self, id: OrgUnitId, date: NaiveDate) -> Result<(OrgUnitView, Vec<OrgUnitView>), OrgError> {
-        let versions = self.store.unit_versions(id).await?;
-        let current = versions.iter().find(|v| v.valid.contains(date)).cloned();
-        match current {
-            Some(c) => Ok((c, versions)),
-            None => Err(OrgError::UnitNotInForce(date)),
-        }
+    async fn unit_on(&self, id: OrgUnitId, date: NaiveDate) -> Result<OrgUnitView, OrgError> {
+        Self::version_on(&self.store.unit_versions(id).await?, date)
+    }
+
+    /// The version covering `date` among already-loaded versions.
+    fn version_on(versions: &[OrgUnitView], date: NaiveDate) -> Result<OrgUnitView, OrgError> {
+        versions.iter().find(|v| v.valid.contains(date)).cloned().ok_or(OrgError::UnitNotInForce(date))
     }
 
     fn ensure_no_later_version(versions: &[OrgUnitView], date: NaiveDate) -> Result<(), OrgError> {
@@ -150,7 +150,7 @@ impl OrgService {
         let date = change.effective_date();
         let versions = self.store.unit_versions(id).await?;
         Self::ensure_no_later_version(&versions, date)?;
-        let (current, _) = self.unit_on(id, date).await?;
+        let current = Self::version_on(&versions, date)?;
         let (next, details) = match &change {
             OrgChange::Rename { name, .. } => {
                 let mut errs = FieldErrors::new();
@@ -215,7 +215,7 @@ impl OrgService {
         }
         let versions = self.store.unit_versions(source).await?;
         Self::ensure_no_later_version(&versions, date)?;
-        let (src, _) = self.unit_on(source, date).await?;
+        let src = Self::version_on(&versions, date)?;
         let units = self.store.units_as_of(Some(src.company_id), date).await?;
         let Some(tgt) = units.iter().find(|u| u.id == target) else {
             let tv = self.store.unit_versions(target).await?;
@@ -305,7 +305,7 @@ impl OrgService {
     /// The unit's path from its company root down to itself, as of a date.
     pub async fn path(&self, actor: &Actor, id: OrgUnitId, as_of: NaiveDate) -> Result<Vec<OrgUnitView>, OrgError> {
         actor.authorize(Permission::OrgRead)?;
-        let (unit, _) = self.unit_on(id, as_of).await?;
+        let unit = self.unit_on(id, as_of).await?;
         let units = self.store.units_as_of(Some(unit.company_id), as_of).await?;
         let by_id: HashMap<OrgUnitId, &OrgUnitView> = units.iter().map(|u| (u.id, u)).collect();
         let mut path = vec![unit.clone()];
@@ -325,7 +325,7 @@ impl OrgService {
 
     pub async fn unit(&self, actor: &Actor, id: OrgUnitId, as_of: NaiveDate) -> Result<OrgUnitView, OrgError> {
         actor.authorize(Permission::OrgRead)?;
-        Ok(self.unit_on(id, as_of).await?.0)
+        self.unit_on(id, as_of).await
     }
 
     pub async fn unit_history(
@@ -353,7 +353,7 @@ impl OrgService {
             errs.add("valid_to", Msg::new("结束日期须晚于开始日期", "valid_to must be after valid_from"));
         }
         errs.into_result()?;
-        let (unit, _) = self.unit_on(input.org_unit_id, input.valid_from).await?;
+        let unit = self.unit_on(input.org_unit_id, input.valid_from).await?;
         let position = Position {
             id: PositionId::new(),
             company_id: unit.company_id,

@@ -596,17 +596,6 @@ impl PeopleService {
                 return Err(e.into());
             }
         };
-        if matches!(input.kind, EventKind::Cancel { .. } | EventKind::Onboard { .. }) {
-            let mut e = FieldErrors::new();
-            e.add(
-                "type",
-                Msg::new(
-                    "入职请使用新增员工；更正请使用撤销接口",
-                    "use employee creation for onboarding and the cancel endpoint for corrections",
-                ),
-            );
-            return Err(e.into());
-        }
         let mut kind = input.kind;
         let shape = self.shape(employee.company_id).await?;
         let mut errs = FieldErrors::new();
@@ -746,6 +735,13 @@ impl PeopleService {
         }
         self.append(id, new_events.clone()).await?;
         Ok(new_events)
+    }
+
+    /// Every lifecycle event of the employee, cancelled ones included, in effective order.
+    pub async fn events(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<EventRecord>, PeopleError> {
+        actor.authorize(Permission::EmployeeRead)?;
+        self.store.employee(id).await?;
+        self.store.events(id).await
     }
 
     pub async fn assignments(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<Assignment>, PeopleError> {

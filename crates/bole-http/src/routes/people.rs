@@ -246,8 +246,7 @@ pub async fn list_events(
     Authenticated(actor): Authenticated,
     Path(id): Path<EmployeeId>,
 ) -> Result<Json<Vec<EventRecord>>, ApiError> {
-    let timeline = s.people.timeline(&actor, id).await?;
-    Ok(Json(timeline.into_iter().filter_map(|t| t.event).collect()))
+    Ok(Json(s.people.events(&actor, id).await?))
 }
 
 /// 办理人事事项 — Record a lifecycle event: confirm 转正, transfer 调岗, promote 晋升, demote 降级,
