@@ -43,6 +43,7 @@ FORBIDDEN_IO = ["sqlx", "axum", "hyper", "reqwest", "tokio"]
 DOMAIN = [
     "bole-core", "bole-org", "bole-people", "bole-access", "bole-time", "bole-workflow", "bole-payroll",
     "bole-archive", "bole-talent", "bole-learning", "bole-recruit", "bole-analytics", "bole-assistant",
+    "bole-privacy", "bole-crypto", "bole-audit",
 ]
 # Outer rings: adapters, wire types, composition root, binary, test kit.
 OUTER = ["bole-store", "bole-http", "bole-app", "bole", "bole-testkit", "bole-api-types"]

@@ -9,7 +9,8 @@ use rand::RngCore;
 use sm3::{Digest, Sm3};
 use std::sync::OnceLock;
 
-pub const USERNAME_MIN: usize = 3;
+/// Two, so short pinyin names (`li`, `wu`) and role logins (`hr`) fit.
+pub const USERNAME_MIN: usize = 2;
 pub const USERNAME_MAX: usize = 64;
 pub const PASSWORD_MIN: usize = 10;
 /// Argon2 hashes any length, but an unbounded input lets a client buy CPU time for free.
@@ -25,7 +26,7 @@ pub fn normalize_username(username: &str) -> String {
     username.trim().to_ascii_lowercase()
 }
 
-/// 3–64 ASCII letters, digits or `. _ - @` (so an e-mail address works as a username).
+/// 2–64 ASCII letters, digits or `. _ - @` (so an e-mail address works as a username).
 /// ASCII only: look-alike Unicode letters would let two accounts appear identical.
 pub fn check_username(field: &str, username: &str, errs: &mut FieldErrors) {
     let n = username.chars().count();
@@ -35,8 +36,8 @@ pub fn check_username(field: &str, username: &str, errs: &mut FieldErrors) {
         errs.add(
             field,
             Msg::new(
-                "用户名须为3–64位字母、数字或 . _ - @ 字符",
-                "username must be 3–64 letters, digits or . _ - @ characters",
+                "用户名须为2–64位字母、数字或 . _ - @ 字符",
+                "username must be 2–64 letters, digits or . _ - @ characters",
             ),
         );
     }
@@ -126,6 +127,46 @@ pub fn token_well_formed(token: &str) -> bool {
     token.len() == TOKEN_LEN && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Prefix of a personal API token, so a leaked one is recognisable (secret scanners, logs).
+pub const API_TOKEN_PREFIX: &str = "bole_pat_";
+
+/// A new personal API token: `bole_pat_` followed by 256 random bits, base64url.
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", new_session_token())
+}
+
+/// True when `token` has the shape of an API token we issue.
+pub fn api_token_well_formed(token: &str) -> bool {
+    token.strip_prefix(API_TOKEN_PREFIX).is_some_and(token_well_formed)
+}
+
+/// Alphabet of recovery codes: lower-case letters and digits without look-alikes (0/o, 1/l/i).
+const RECOVERY_ALPHABET: &[u8; 31] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A one-time MFA recovery code, `xxxx-xxxx-xxxx`: 12 symbols of 31 ≈ 59 bits, enough that
+/// the stored SM3 digests cannot be reversed by trying every code.
+pub fn new_recovery_code() -> String {
+    let s: String = (0..12).map(|_| char::from(RECOVERY_ALPHABET[rand::random_range(0..RECOVERY_ALPHABET.len())])).collect();
+    format!("{}-{}-{}", &s[..4], &s[4..8], &s[8..])
+}
+
+/// A recovery code as typed (any case, spaces or dashes anywhere) reduced to its 12 symbols.
+pub fn normalize_recovery_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// What the database keeps for a recovery code: `hex(SM3(user id ‖ ':' ‖ code))`, so equal
+/// codes of two users hash differently.
+pub fn recovery_code_hash(user: bole_core::UserId, code: &str) -> String {
+    token_hash(&format!("{user}:{}", normalize_recovery_code(code)))
+}
+
+/// What the audit trail records for a username that names no account: its SM3 digest.
+/// The attempted name is personal data (often a mistyped real one), so it is not kept in clear.
+pub fn username_digest(normalized_username: &str) -> String {
+    token_hash(normalized_username)
+}
+
 /// What the database keeps for a token: lower-case hex of its SM3 digest (GB/T 32905).
 /// A leaked sessions table therefore grants no access.
 pub fn token_hash(token: &str) -> String {
@@ -175,10 +216,10 @@ mod tests {
 
     #[test]
     fn usernames() {
-        for ok in ["abc", "zhang.san", "hr_admin-01", "li.si@example.com", &"a".repeat(64)] {
+        for ok in ["hr", "abc", "zhang.san", "hr_admin-01", "li.si@example.com", &"a".repeat(64)] {
             assert!(username_ok(ok), "{ok} should be accepted");
         }
-        for bad in ["", "ab", "张三", "zhang san", "a/b", "ｚｈａｎｇ", &"a".repeat(65)] {
+        for bad in ["", "a", "张三", "zhang san", "a/b", "ｚｈａｎｇ", &"a".repeat(65)] {
             assert!(!username_ok(bad), "{bad} should be refused");
         }
         assert_eq!(normalize_username("  Zhang.San "), "zhang.san");
@@ -231,6 +272,21 @@ mod tests {
         assert_ne!(h, token_hash(&b));
         // GB/T 32905-2016 example 1.
         assert_eq!(token_hash("abc"), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    }
+
+    #[test]
+    fn api_tokens_and_recovery_codes() {
+        let t = new_api_token();
+        assert!(t.starts_with("bole_pat_") && api_token_well_formed(&t), "{t}");
+        assert!(!token_well_formed(&t), "an API token is not a session token");
+        assert!(!api_token_well_formed(&new_session_token()));
+        let c = new_recovery_code();
+        assert_eq!(c.len(), 14, "{c}");
+        assert_eq!(normalize_recovery_code(&c.to_uppercase().replace('-', " ")), c.replace('-', ""));
+        let u = bole_core::UserId::new();
+        assert_eq!(recovery_code_hash(u, &c), recovery_code_hash(u, &c.to_uppercase()));
+        assert_ne!(recovery_code_hash(u, &c), recovery_code_hash(bole_core::UserId::new(), &c));
+        assert_eq!(username_digest("abc"), token_hash("abc"));
     }
 
     #[test]

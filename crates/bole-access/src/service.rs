@@ -1,16 +1,19 @@
-//! Account use cases: create accounts, log in, turn a session token into an
-//! [`Actor`] on every request, log out.
+//! Account use cases: create accounts, grants and custom roles. Login, sessions and
+//! tokens are in [`crate::login`]; passwords, MFA and account administration in
+//! [`crate::manage`] — all methods of the one [`AccountService`].
 //!
 //! Sessions end after 30 minutes without use (idle) or 12 hours after login
 //! (absolute), whichever comes first. Argon2 is deliberately slow (tens of
-//! milliseconds); it runs only at login and account creation.
+//! milliseconds); it runs only at login, password changes and account creation.
 
 use crate::error::AccessError;
-use crate::model::{NewUser, User};
+use crate::model::{CustomRole, NewUser, RoleGrant, User};
+use crate::policy;
 use crate::rules;
+use crate::security::SecurityPolicy;
 use crate::store::AccountStore;
 use bole_core::clock::SharedClock;
-use bole_core::{Actor, FieldErrors, Msg, Permission, Role, UserId};
+use bole_core::{Actor, AuditEvent, AuditLog, DataScope, FieldErrors, Msg, Permission, Role, UserId};
 use chrono::TimeDelta;
 use std::sync::Arc;
 
@@ -24,10 +27,14 @@ pub const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 #[derive(Clone)]
 pub struct AccountService {
-    store: Arc<dyn AccountStore>,
-    clock: SharedClock,
-    idle: TimeDelta,
-    absolute: TimeDelta,
+    pub(crate) store: Arc<dyn AccountStore>,
+    pub(crate) clock: SharedClock,
+    pub(crate) idle: TimeDelta,
+    pub(crate) absolute: TimeDelta,
+    pub(crate) policy: SecurityPolicy,
+    /// Where security events go (logins, lockouts, password and MFA changes, tokens,
+    /// session revocations). None only in tests and tools that run without an audit trail.
+    pub(crate) audit: Option<Arc<dyn AuditLog>>,
 }
 
 impl std::fmt::Debug for AccountService {
@@ -35,13 +42,47 @@ impl std::fmt::Debug for AccountService {
         f.debug_struct("AccountService")
             .field("idle", &self.idle)
             .field("absolute", &self.absolute)
+            .field("policy", &self.policy)
+            .field("audit", &self.audit.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl AccountService {
     pub fn new(store: Arc<dyn AccountStore>, clock: SharedClock) -> Self {
-        Self { store, clock, idle: DEFAULT_IDLE, absolute: DEFAULT_ABSOLUTE }
+        Self {
+            store,
+            clock,
+            idle: DEFAULT_IDLE,
+            absolute: DEFAULT_ABSOLUTE,
+            policy: SecurityPolicy::default(),
+            audit: None,
+        }
+    }
+
+    /// Password, lockout and MFA policy (configuration, tests).
+    pub fn with_policy(mut self, policy: SecurityPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Record security events in this audit trail.
+    pub fn with_audit(mut self, audit: Arc<dyn AuditLog>) -> Self {
+        self.audit = Some(audit);
+        self
+    }
+
+    pub fn policy(&self) -> &SecurityPolicy {
+        &self.policy
+    }
+
+    /// Append events to the audit trail. A trail that cannot be written fails the use case:
+    /// a security event must not go unrecorded.
+    pub(crate) async fn record(&self, events: &[AuditEvent]) -> Result<(), AccessError> {
+        match &self.audit {
+            Some(a) => a.append(events).await.map_err(|e| AccessError::Storage(e.to_string())),
+            None => Ok(()),
+        }
     }
 
     /// Override the session lifetimes (configuration, tests).
@@ -62,14 +103,98 @@ impl AccountService {
         self.insert(NewUser {
             username: username.to_string(),
             password: password.to_string(),
-            roles: vec![Role::SystemAdmin],
+            employee_id: None,
+            grants: vec![RoleGrant::builtin(Role::SystemAdmin, DataScope::All)],
         })
         .await
     }
 
+    /// Create an account as the operator, with any grants (demo seeding, `bole admin create`).
+    pub async fn bootstrap_user(&self, input: NewUser) -> Result<User, AccessError> {
+        self.insert(input).await
+    }
+
+    /// Create an account. Needs `UserAdmin`; granting more than the employee's own
+    /// self-service also needs `RoleAdmin` (三员分立: the system administrator opens
+    /// accounts, the security administrator decides what they may do).
     pub async fn create_user(&self, actor: &Actor, input: NewUser) -> Result<User, AccessError> {
         actor.authorize(Permission::UserAdmin)?;
-        self.insert(input).await
+        if input.grants.iter().any(|g| g.role != Role::Employee.as_str()) {
+            actor.authorize(Permission::RoleAdmin)?;
+        }
+        let user = self.insert(input).await?;
+        let ev = actor.audit(self.clock.now(), "account.create", "user").subject(user.id.0).fields(["username", "grants", "employee_id"]);
+        self.record(&[ev]).await?;
+        Ok(user)
+    }
+
+    /// Replace the grants of an account (安全保密管理员). Nobody changes their own grants.
+    pub async fn set_grants(&self, actor: &Actor, user: UserId, grants: Vec<RoleGrant>) -> Result<User, AccessError> {
+        actor.authorize(Permission::RoleAdmin)?;
+        if actor.user_id == user {
+            return Err(AccessError::Forbidden(bole_core::Forbidden(Permission::RoleAdmin)));
+        }
+        let custom = self.store.custom_roles().await?;
+        let mut errs = FieldErrors::new();
+        policy::check_grants("grants", &grants, &custom, &mut errs);
+        errs.into_result()?;
+        let Some(mut found) = self.store.user(user).await? else {
+            return Err(AccessError::UserNotFound);
+        };
+        self.store.set_grants(user, &grants).await?;
+        let ev = actor.audit(self.clock.now(), "account.grants", "user").subject(user.0).fields(["grants"]);
+        self.record(&[ev]).await?;
+        found.grants = grants;
+        Ok(found)
+    }
+
+    pub async fn custom_roles(&self, actor: &Actor) -> Result<Vec<CustomRole>, AccessError> {
+        actor.authorize(Permission::RoleAdmin)?;
+        self.store.custom_roles().await
+    }
+
+    /// Define a custom role from permissions (never the administrators' own permissions).
+    pub async fn create_custom_role(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        permissions: Vec<Permission>,
+    ) -> Result<CustomRole, AccessError> {
+        actor.authorize(Permission::RoleAdmin)?;
+        let code = code.trim().to_ascii_lowercase();
+        let mut errs = FieldErrors::new();
+        let code_ok = (2..=40).contains(&code.len())
+            && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && Role::parse(&code).is_none();
+        if !code_ok {
+            errs.add(
+                "code",
+                Msg::new(
+                    "角色代码须为2–40位小写字母、数字或下划线，且不能与内置角色重名",
+                    "code must be 2–40 lower-case letters, digits or underscores and differ from built-in roles",
+                ),
+            );
+        }
+        if name.trim().is_empty() {
+            errs.add("name", Msg::new("请填写角色名称", "name is required"));
+        }
+        let mut perms = permissions;
+        perms.sort();
+        perms.dedup();
+        policy::check_custom_permissions("permissions", &perms, &mut errs);
+        errs.into_result()?;
+        let role = CustomRole { code, name: name.trim().to_string(), permissions: perms, created_at: self.clock.now() };
+        self.store.insert_custom_role(&role).await?;
+        let ev = actor.audit(self.clock.now(), "role.create", "role").subject(&role.code).fields(["permissions"]);
+        self.record(&[ev]).await?;
+        Ok(role)
+    }
+
+    /// The access an account's grants resolve to (custom role definitions loaded only when used).
+    pub async fn access_of(&self, user: &User) -> Result<bole_core::AccessMap, AccessError> {
+        let custom = if user.has_custom_grants() { self.store.custom_roles().await? } else { Vec::new() };
+        Ok(policy::resolve(&user.grants, &custom))
     }
 
     /// Number of accounts, so first-run setup can tell whether an administrator exists.
@@ -81,82 +206,39 @@ impl AccountService {
         let username = rules::normalize_username(&input.username);
         let mut errs = FieldErrors::new();
         rules::check_username("username", &username, &mut errs);
-        rules::check_password("password", &input.password, &mut errs);
-        if input.roles.is_empty() {
-            errs.add("roles", Msg::new("至少需要一个角色", "at least one role is required"));
+        self.policy.password.check("password", &input.password, &mut errs);
+        if input.grants.is_empty() {
+            errs.add("grants", Msg::new("至少需要一个角色", "at least one role is required"));
+        }
+        let custom = if input.grants.iter().any(|g| Role::parse(&g.role).is_none()) {
+            self.store.custom_roles().await?
+        } else {
+            Vec::new()
+        };
+        policy::check_grants("grants", &input.grants, &custom, &mut errs);
+        if input.employee_id.is_none() && input.grants.iter().any(|g| matches!(g.scope, DataScope::Own | DataScope::DirectReports)) {
+            errs.add(
+                "employee_id",
+                Msg::new("员工或经理角色须关联员工档案", "employee and manager roles need a linked employee record"),
+            );
         }
         errs.into_result()?;
         let hash = rules::hash_password(&input.password).map_err(|e| AccessError::Storage(e.to_string()))?;
-        let mut roles: Vec<Role> = Vec::with_capacity(input.roles.len());
-        for r in input.roles {
-            if !roles.contains(&r) {
-                roles.push(r);
+        let mut grants: Vec<RoleGrant> = Vec::with_capacity(input.grants.len());
+        for g in input.grants {
+            if !grants.contains(&g) {
+                grants.push(g);
             }
         }
         let user = User {
             id: UserId::new(),
             username,
-            employee_id: None,
-            roles,
+            employee_id: input.employee_id,
+            grants,
             disabled: false,
             created_at: self.clock.now(),
         };
         self.store.insert_user(&user, &hash).await?;
         Ok(user)
-    }
-
-    /// Check the credentials and open a session. Returns the bearer token (shown to the
-    /// client once, stored only as a hash) and the account.
-    pub async fn login(&self, username: &str, password: &str) -> Result<(String, User), AccessError> {
-        let username = rules::normalize_username(username);
-        let found = self.store.user_with_hash(&username).await?;
-        let Some((user, hash)) = found else {
-            // Same work as a real check, so timing does not tell which usernames exist.
-            rules::dummy_verify(password);
-            return Err(AccessError::InvalidCredentials);
-        };
-        if !rules::verify_password(password, &hash) {
-            return Err(AccessError::InvalidCredentials);
-        }
-        if user.disabled {
-            return Err(AccessError::AccountDisabled);
-        }
-        let now = self.clock.now();
-        // Housekeeping rides on logins instead of a job: the table only grows through
-        // logins, and every session is gone at most `absolute` after it was created.
-        self.store.delete_expired_sessions(now).await?;
-        let token = rules::new_session_token();
-        self.store.insert_session(&rules::token_hash(&token), user.id, now, now + self.absolute).await?;
-        Ok((token, user))
-    }
-
-    /// The actor behind a session token, or `Unauthenticated` when the token is unknown,
-    /// malformed, expired (idle or absolute) or its account is disabled.
-    pub async fn authenticate(&self, token: &str) -> Result<Actor, AccessError> {
-        if !rules::token_well_formed(token) {
-            return Err(AccessError::Unauthenticated);
-        }
-        let hash = rules::token_hash(token);
-        let Some(session) = self.store.session(&hash).await? else {
-            return Err(AccessError::Unauthenticated);
-        };
-        let now = self.clock.now();
-        let expired = now >= session.expires_at || now >= session.last_seen_at + self.idle;
-        if expired || session.user.disabled {
-            self.store.delete_session(&hash).await?;
-            return Err(AccessError::Unauthenticated);
-        }
-        if now - session.last_seen_at >= TOUCH_EVERY {
-            self.store.touch_session(&hash, now).await?;
-        }
-        Ok(session.user.actor())
-    }
-
-    /// End the session. Unknown or already ended sessions are fine: logout is idempotent.
-    pub async fn logout(&self, token: &str) -> Result<(), AccessError> {
-        if rules::token_well_formed(token) {
-            self.store.delete_session(&rules::token_hash(token)).await?;
-        }
-        Ok(())
     }
 }

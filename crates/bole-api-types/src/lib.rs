@@ -3,7 +3,7 @@
 //! directly as request and response bodies; this crate never depends on them,
 //! so clients can share it without pulling in a domain.
 
-use bole_core::{Role, UserId};
+use bole_core::UserId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
@@ -84,17 +84,140 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-/// A new session. The token is also set as the `bole_session` cookie; API clients send it
-/// as `Authorization: Bearer <token>`.
-#[derive(Clone, Deserialize, Serialize, ToSchema)]
+/// The answer to `POST /api/v1/auth/login` (and `/auth/login/mfa`).
+///
+/// Signed in: `token`, `csrf_token` and `user` are set (the token is also the `bole_session`
+/// cookie, the CSRF token the `bole_csrf` cookie; API clients send `Authorization: Bearer
+/// <token>` and need no CSRF token). `password_change_required` / `mfa_enrollment_required`
+/// say the session can only change the password / enrol MFA for now.
+///
+/// MFA enabled: only `mfa_required: true` and `mfa_token` (valid 5 minutes); send it with a
+/// code to `POST /api/v1/auth/login/mfa`.
+#[derive(Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct LoginResponse {
-    pub token: String,
-    pub user: MeView,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Echo it in `X-CSRF-Token` on every cookie-authenticated POST/PUT/PATCH/DELETE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<MeView>,
+    #[serde(default)]
+    pub password_change_required: bool,
+    #[serde(default)]
+    pub mfa_enrollment_required: bool,
+    #[serde(default)]
+    pub mfa_required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
 }
 
 impl std::fmt::Debug for LoginResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginResponse").field("user", &self.user.id).finish_non_exhaustive()
+        f.debug_struct("LoginResponse")
+            .field("user", &self.user.as_ref().map(|u| u.id))
+            .field("mfa_required", &self.mfa_required)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/v1/auth/login/mfa`: the token from the first step and a TOTP code from the
+/// authenticator app (6 digits) or an unused recovery code (`xxxx-xxxx-xxxx`).
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginMfaRequest {
+    pub mfa_token: String,
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+impl std::fmt::Debug for LoginMfaRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginMfaRequest").finish_non_exhaustive()
+    }
+}
+
+/// `POST /api/v1/auth/password`. `Debug` hides both passwords.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[schema(format = Password)]
+    pub old_password: String,
+    #[schema(format = Password)]
+    pub new_password: String,
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest").finish_non_exhaustive()
+    }
+}
+
+/// A TOTP code (6 digits) or, where accepted, a recovery code.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaCodeRequest {
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+impl std::fmt::Debug for MfaCodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MfaCodeRequest").finish_non_exhaustive()
+    }
+}
+
+/// Start of TOTP enrolment: add the account to an authenticator app by scanning `qr_svg`
+/// (the QR code of `otpauth_uri`) or typing `secret`, then confirm with a code.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+pub struct TotpEnrollmentView {
+    /// Base32 secret for manual entry.
+    pub secret: String,
+    pub otpauth_uri: String,
+    /// An SVG image of the QR code of `otpauth_uri`.
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for TotpEnrollmentView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TotpEnrollmentView(..)")
+    }
+}
+
+/// One-time recovery codes, shown once: each replaces a TOTP code once.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+pub struct RecoveryCodesView {
+    pub recovery_codes: Vec<String>,
+}
+
+impl std::fmt::Debug for RecoveryCodesView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryCodesView(..)")
+    }
+}
+
+/// `POST /api/v1/auth/tokens`.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiTokenRequest {
+    #[schema(example = "payroll export")]
+    pub name: String,
+    /// The token acts as its owner restricted to these (each must be held by the owner).
+    pub permissions: Vec<bole_core::Permission>,
+    /// 1–365.
+    #[schema(example = 90)]
+    pub expires_in_days: u32,
+}
+
+/// A password set by an administrator's reset, shown once; it must be changed at the next login.
+#[derive(Clone, Deserialize, Serialize, ToSchema)]
+pub struct TemporaryPasswordView {
+    pub temporary_password: String,
+}
+
+impl std::fmt::Debug for TemporaryPasswordView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TemporaryPasswordView(..)")
     }
 }
 
@@ -104,12 +227,29 @@ pub struct MeView {
     pub id: UserId,
     pub username: String,
     pub employee_id: Option<bole_core::EmployeeId>,
-    pub roles: Vec<Role>,
+    /// Role codes held (built-in or custom).
+    pub roles: Vec<String>,
+    /// Every permission the account holds, so a client can show only what it may use.
+    pub permissions: Vec<bole_core::Permission>,
+    /// The session can only change the password until it does (expired or reset password).
+    #[serde(default)]
+    pub password_change_required: bool,
+    /// The session can only enrol MFA until it does (a privileged role without MFA).
+    #[serde(default)]
+    pub mfa_enrollment_required: bool,
 }
 
 impl From<&bole_core::Actor> for MeView {
     fn from(a: &bole_core::Actor) -> Self {
-        MeView { id: a.user_id, username: a.username.clone(), employee_id: a.employee_id, roles: a.roles.clone() }
+        MeView {
+            id: a.user_id,
+            username: a.username.clone(),
+            employee_id: a.employee_id,
+            roles: a.roles.clone(),
+            permissions: a.access.permissions().collect(),
+            password_change_required: false,
+            mfa_enrollment_required: false,
+        }
     }
 }
 

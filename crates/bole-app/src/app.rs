@@ -35,18 +35,32 @@ impl App {
     pub async fn build(settings: Settings, clock: SharedClock) -> Result<App, AppError> {
         let db = connect(&settings).await?;
         migrate(&db).await?;
-        let store = Arc::new(SqlStore::new(db.clone()));
-        let services = services(&settings, &db, &store, clock);
+        let store = Arc::new(open_store(&settings, &db).await?);
+        let audit_signer = crate::audit::load_signer(&settings, &store).await?;
+        let services = services(&settings, &db, &store, clock, audit_signer);
         Ok(App { db, store, services, settings })
     }
 
     /// The full HTTP surface (API, docs, health) over this app's services.
     pub fn router(&self) -> axum::Router {
-        bole_http::router(self.services.clone())
+        let s = &self.settings;
+        let edge = s.http.edge(&s.security, s.limits.json_body_bytes, s.limits.import_body_bytes);
+        bole_http::router_with(self.services.clone(), edge)
     }
 
     /// Bind `listen` and serve until Ctrl-C or SIGTERM; in-flight requests finish first.
+    /// With `[http.tls]` the listener speaks HTTPS (rustls) instead of HTTP.
     pub async fn serve(self, listen: SocketAddr) -> Result<(), AppError> {
+        if let Some(tls) = self.settings.http.tls.clone() {
+            let config = crate::tls::rustls_config(&tls).await?;
+            let listener = std::net::TcpListener::bind(listen).map_err(|e| {
+                AppError::failure(
+                    format!("无法监听 {listen}：{e}（端口是否已被占用？）"),
+                    format!("cannot listen on {listen}: {e} (is the port already in use?)"),
+                )
+            })?;
+            return self.serve_tls_on(listener, config, shutdown_signal()).await;
+        }
         let listener = TcpListener::bind(listen).await.map_err(|e| {
             AppError::failure(
                 format!("无法监听 {listen}：{e}（端口是否已被占用？）"),
@@ -74,7 +88,9 @@ impl App {
         );
         // ConnectInfo gives handlers the peer address (audit records "from where").
         let make = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        let checkpoints = tokio::spawn(crate::audit::checkpoint_job(self.services.audit.clone()));
         let served = axum::serve(listener, make).with_graceful_shutdown(shutdown).await;
+        checkpoints.abort();
         self.db.close().await;
         served.map_err(|e| {
             AppError::failure(format!("HTTP 服务异常退出：{e}"), format!("the HTTP server failed: {e}"))
@@ -82,16 +98,72 @@ impl App {
         tracing::info!("bole stopped");
         Ok(())
     }
+
+    /// Serve HTTPS on an already bound listener until `shutdown` completes; in-flight
+    /// requests get 30 seconds to finish.
+    pub async fn serve_tls_on(
+        self,
+        listener: std::net::TcpListener,
+        config: crate::tls::RustlsConfig,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), AppError> {
+        let local = listener.local_addr().map_err(|e| {
+            AppError::failure(format!("无法读取监听地址：{e}"), format!("cannot read the listen address: {e}"))
+        })?;
+        listener.set_nonblocking(true).map_err(|e| {
+            AppError::failure(format!("无法设置监听套接字：{e}"), format!("cannot configure the listener: {e}"))
+        })?;
+        tracing::info!(
+            listen = %local,
+            engine = ?self.db.engine(),
+            database = %self.settings.database_label(),
+            version = env!("CARGO_PKG_VERSION"),
+            "bole is serving on https://{local}"
+        );
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+        });
+        let make = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        let checkpoints = tokio::spawn(crate::audit::checkpoint_job(self.services.audit.clone()));
+        let served = match axum_server::from_tcp_rustls(listener, config) {
+            Ok(server) => server.handle(handle).serve(make).await,
+            Err(e) => Err(e),
+        };
+        checkpoints.abort();
+        self.db.close().await;
+        served.map_err(|e| {
+            AppError::failure(format!("HTTPS 服务异常退出：{e}"), format!("the HTTPS server failed: {e}"))
+        })?;
+        tracing::info!("bole stopped");
+        Ok(())
+    }
 }
 
 /// Every service, over the one store. Add new domains here (and to `bole_http::Services`).
-fn services(settings: &Settings, db: &Db, store: &Arc<SqlStore>, clock: SharedClock) -> bole_http::AppState {
+fn services(
+    settings: &Settings,
+    db: &Db,
+    store: &Arc<SqlStore>,
+    clock: SharedClock,
+    audit_signer: bole_audit::Signer,
+) -> bole_http::AppState {
     let idle = chrono::TimeDelta::minutes(i64::from(settings.session.idle_minutes));
     let absolute = chrono::TimeDelta::hours(i64::from(settings.session.absolute_hours));
+    let people = bole_people::PeopleService::new(store.clone(), store.clone(), store.clone(), clock.clone());
+    let subject = bole_http::subject::SubjectDataAdapter::new(people.clone(), store.clone(), clock.clone());
     Arc::new(bole_http::Services {
         org: bole_org::OrgService::new(store.clone(), clock.clone()),
-        people: bole_people::PeopleService::new(store.clone(), store.clone(), clock.clone()),
-        accounts: bole_access::AccountService::new(store.clone(), clock.clone()).with_session_lifetimes(idle, absolute),
+        privacy: bole_privacy::PrivacyService::new(store.clone(), Arc::new(subject), store.clone(), clock.clone())
+            .with_policy(settings.privacy.policy()),
+        people,
+        accounts: bole_access::AccountService::new(store.clone(), clock.clone())
+            .with_session_lifetimes(idle, absolute)
+            .with_policy(settings.security.policy())
+            .with_audit(store.clone()),
+        audit: crate::audit::service(settings, store, clock.clone(), audit_signer),
         clock,
         ready: readiness(db.clone()),
     })
@@ -138,6 +210,27 @@ pub async fn connect(settings: &Settings) -> Result<Db, AppError> {
             format!("cannot open the database {label}: {detail}"),
         )
     })
+}
+
+/// The store over a migrated database, with its field-encryption keys: the master key from
+/// `BOLE_MASTER_KEY` or the key file ([`Settings::master_key_file`], created for a new
+/// database), then any row still holding plaintext from before encryption is sealed.
+pub async fn open_store(settings: &Settings, db: &Db) -> Result<SqlStore, AppError> {
+    let path = settings.master_key_file();
+    let failed = |e: bole_store::KeyError| {
+        AppError::failure(format!("无法打开加密密钥：{e}"), format!("cannot open the encryption keys: {e}"))
+    };
+    let (store, origin) = SqlStore::open_with_key_file(db.clone(), &path).await.map_err(failed)?;
+    match origin {
+        bole_store::MasterKeyOrigin::Created => tracing::warn!(
+            key.file = %path.display(),
+            "created a new master key; back it up separately — without it the encrypted fields cannot be read"
+        ),
+        bole_store::MasterKeyOrigin::File => tracing::debug!(key.file = %path.display(), "master key from file"),
+        bole_store::MasterKeyOrigin::Environment => tracing::debug!("master key from BOLE_MASTER_KEY"),
+    }
+    store.seal_legacy_rows().await.map_err(failed)?;
+    Ok(store)
 }
 
 /// Apply pending migrations; returns the stems applied (empty = up to date).

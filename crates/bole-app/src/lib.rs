@@ -4,10 +4,13 @@
 //! no business rules — those live in the domain crates it assembles.
 
 pub mod app;
+pub mod audit;
 pub mod error;
 pub mod logging;
+pub mod security;
+pub mod tls;
 pub mod settings;
 
-pub use app::{App, connect, migrate, ping, shutdown_signal};
+pub use app::{App, connect, migrate, open_store, ping, shutdown_signal};
 pub use error::{AppError, ErrorClass};
-pub use settings::{LogFormat, Overrides, SecretUrl, Settings};
+pub use settings::{AuditSettings, LogFormat, Overrides, PrivacySettings, SecretUrl, Settings};

@@ -24,6 +24,10 @@ use std::path::{Path, PathBuf};
 /// Name of the settings file looked up inside the data directory.
 pub const CONFIG_FILE_NAME: &str = "bole.toml";
 pub const DEFAULT_DATA_DIR: &str = "./bole-data";
+/// Name of the audit signing key file looked up inside the data directory.
+pub const AUDIT_KEY_FILE_NAME: &str = "audit-signing.key";
+/// Name of the master key file looked up inside the data directory.
+pub const MASTER_KEY_FILE_NAME: &str = "master.key";
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080));
 /// China Standard Time. China has observed no daylight saving time since 1991, so a fixed offset is exact.
 pub const DEFAULT_TIMEZONE_OFFSET_HOURS: i8 = 8;
@@ -32,6 +36,11 @@ pub const DEFAULT_IDLE_MINUTES: u32 = 30;
 pub const DEFAULT_ABSOLUTE_HOURS: u32 = 12;
 pub const DEFAULT_JSON_BODY_BYTES: u64 = 1024 * 1024;
 pub const DEFAULT_IMPORT_BODY_BYTES: u64 = 32 * 1024 * 1024;
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u32 = bole_audit::DEFAULT_RETENTION_DAYS;
+pub const DEFAULT_AUDIT_CHECKPOINT_EVERY: u32 = bole_audit::DEFAULT_CHECKPOINT_EVERY;
+pub const DEFAULT_REQUEST_DUE_DAYS: u32 = bole_privacy::rules::DEFAULT_DUE_DAYS;
+pub const DEFAULT_CONTRACT_RETENTION_YEARS: u32 = bole_privacy::rules::DEFAULT_CONTRACT_RETENTION_YEARS;
+pub const DEFAULT_WAGE_RETENTION_YEARS: u32 = bole_privacy::rules::DEFAULT_WAGE_RETENTION_YEARS;
 
 /// Everything `bole` can be configured with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +59,40 @@ pub struct Settings {
     pub log: LogSettings,
     pub session: SessionSettings,
     pub limits: Limits,
+    pub privacy: PrivacySettings,
+    pub crypto: CryptoSettings,
+    pub audit: AuditSettings,
+    pub security: crate::security::SecuritySettings,
+    pub http: crate::security::HttpConfig,
+}
+
+/// The audit trail (审计日志): retention and SM2-signed checkpoints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// Audit records are kept at least this many days; a purge of younger ones is refused.
+    /// 180 is also the floor (网络安全法 第二十一条: network logs at least six months).
+    pub retention_days: u32,
+    /// A signed checkpoint every this many records.
+    pub checkpoint_every: u32,
+    /// The SM2 key that signs checkpoints. Unset: `<data_dir>/audit-signing.key`, created
+    /// (mode 0600) while the trail has no checkpoint yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_key_file: Option<PathBuf>,
+    /// More public keys (hex SEC1) whose checkpoint signatures verification accepts, e.g. the
+    /// key used before the current one.
+    pub trusted_public_keys: Vec<String>,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            retention_days: bole_audit::DEFAULT_RETENTION_DAYS,
+            checkpoint_every: bole_audit::DEFAULT_CHECKPOINT_EVERY,
+            signing_key_file: None,
+            trusted_public_keys: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +131,53 @@ pub struct Limits {
     pub import_body_bytes: u64,
 }
 
+/// Field encryption at rest: where the master key that wraps the data keys comes from.
+/// `BOLE_MASTER_KEY` (the key itself, 64 hex characters) wins over any file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CryptoSettings {
+    /// The master key file. Unset: `<data_dir>/master.key`, created (mode 0600) on the first
+    /// start of a new database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master_key_file: Option<PathBuf>,
+}
+
+/// PIPL rights (个人信息保护): request due dates and legal retention periods.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacySettings {
+    /// Days to answer a data-subject request (办理期限).
+    pub request_due_days: u32,
+    /// Count those days Monday–Friday only instead of calendar days.
+    pub due_in_working_days: bool,
+    /// Years an ended labour contract is kept (《劳动合同法》第五十条: at least 2).
+    pub contract_retention_years: u32,
+    /// Years wage payment records are kept (《工资支付暂行规定》第六条: at least 2).
+    pub wage_retention_years: u32,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            request_due_days: DEFAULT_REQUEST_DUE_DAYS,
+            due_in_working_days: false,
+            contract_retention_years: DEFAULT_CONTRACT_RETENTION_YEARS,
+            wage_retention_years: DEFAULT_WAGE_RETENTION_YEARS,
+        }
+    }
+}
+
+impl PrivacySettings {
+    /// The rules the privacy service applies.
+    pub fn policy(&self) -> bole_privacy::PrivacyPolicy {
+        bole_privacy::PrivacyPolicy::new(
+            bole_privacy::DueRule { days: self.request_due_days, working_days: self.due_in_working_days },
+            self.contract_retention_years,
+            self.wage_retention_years,
+        )
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -98,6 +188,11 @@ impl Default for Settings {
             log: LogSettings::default(),
             session: SessionSettings::default(),
             limits: Limits::default(),
+            privacy: PrivacySettings::default(),
+            crypto: CryptoSettings::default(),
+            audit: AuditSettings::default(),
+            security: crate::security::SecuritySettings::default(),
+            http: crate::security::HttpConfig::default(),
         }
     }
 }
@@ -339,6 +434,46 @@ impl Settings {
             zh.push("请求体上限 limits.* 必须大于 0".into());
             en.push("limits.json_body_bytes and limits.import_body_bytes must be greater than 0".into());
         }
+        let p = &self.privacy;
+        if !(1..=365).contains(&p.request_due_days) {
+            zh.push(format!(
+                "个人信息权利请求办理期限 privacy.request_due_days = {} 须在 1 到 365 之间",
+                p.request_due_days
+            ));
+            en.push(format!("privacy.request_due_days = {} is outside 1..=365", p.request_due_days));
+        }
+        for (key, years) in
+            [("contract_retention_years", p.contract_retention_years), ("wage_retention_years", p.wage_retention_years)]
+        {
+            if !(2..=100).contains(&years) {
+                zh.push(format!("保存年限 privacy.{key} = {years} 须在 2（法定最低）到 100 之间"));
+                en.push(format!("privacy.{key} = {years} is outside 2 (the legal minimum)..=100"));
+            }
+        }
+        let a = &self.audit;
+        if !(bole_audit::DEFAULT_RETENTION_DAYS..=36_500).contains(&a.retention_days) {
+            zh.push(format!(
+                "审计记录保存天数 audit.retention_days = {} 须在 180（法定最低六个月）到 36500 之间",
+                a.retention_days
+            ));
+            en.push(format!("audit.retention_days = {} is outside 180 (the legal minimum)..=36500", a.retention_days));
+        }
+        if !(1..=1_000_000).contains(&a.checkpoint_every) {
+            zh.push(format!("审计检查点间隔 audit.checkpoint_every = {} 须在 1 到 1000000 之间", a.checkpoint_every));
+            en.push(format!("audit.checkpoint_every = {} is outside 1..=1000000", a.checkpoint_every));
+        }
+        for key in &a.trusted_public_keys {
+            let k = key.trim();
+            if k.len() != 130 || !k.starts_with("04") || !k.chars().all(|c| c.is_ascii_hexdigit()) {
+                zh.push("audit.trusted_public_keys 中的公钥须为 130 位十六进制（以 04 开头的 SM2 公钥）".into());
+                en.push(
+                    "audit.trusted_public_keys must hold SM2 public keys as 130 hex digits starting with 04".into(),
+                );
+                break;
+            }
+        }
+        self.security.check(&mut zh, &mut en);
+        self.http.check(&mut zh, &mut en);
         if zh.is_empty() {
             Ok(())
         } else {
@@ -347,6 +482,16 @@ impl Settings {
                 format!("invalid configuration: {}", en.join("; ")),
             ))
         }
+    }
+
+    /// The audit signing key file: `audit.signing_key_file`, or `<data_dir>/audit-signing.key`.
+    pub fn audit_signing_key_file(&self) -> PathBuf {
+        self.audit.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join(AUDIT_KEY_FILE_NAME))
+    }
+
+    /// The master key file: `crypto.master_key_file`, or `<data_dir>/master.key`.
+    pub fn master_key_file(&self) -> PathBuf {
+        self.crypto.master_key_file.clone().unwrap_or_else(|| self.data_dir.join(MASTER_KEY_FILE_NAME))
     }
 
     /// The organisation's time zone as a fixed offset.
@@ -421,8 +566,48 @@ json_body_bytes = {DEFAULT_JSON_BODY_BYTES}
 # 导入文件（Excel/CSV）上传上限（字节），默认 32 MiB。
 # Largest import upload (Excel/CSV) in bytes (32 MiB).
 import_body_bytes = {DEFAULT_IMPORT_BODY_BYTES}
+
+[audit]
+# 审计记录至少保存的天数；清除更新的记录会被拒绝。最低 180 天（《网络安全法》第二十一条：网络日志不少于六个月）。
+# Days audit records are kept at least; purging younger ones is refused. At least 180 (six months by law).
+retention_days = {DEFAULT_AUDIT_RETENTION_DAYS}
+# 每隔多少条审计记录生成一个 SM2 签名检查点（另可用 `bole audit checkpoint` 随时生成）。
+# A signed checkpoint every this many audit records (or on demand: `bole audit checkpoint`).
+checkpoint_every = {DEFAULT_AUDIT_CHECKPOINT_EVERY}
+# 签名检查点的 SM2 私钥文件。不设置时为 <data_dir>/{AUDIT_KEY_FILE_NAME}，尚无检查点时自动生成（仅所有者可读）。
+# 请单独备份：检查点只能用它（或下面信任的公钥）校验。
+# The SM2 key file that signs checkpoints. Unset: <data_dir>/{AUDIT_KEY_FILE_NAME}, created (owner-only) while the
+# trail has no checkpoint. Back it up separately: checkpoints verify only with it (or a key trusted below).
+# signing_key_file = "/etc/bole/audit-signing.key"
+# 另外信任的签名公钥（130 位十六进制），例如更换密钥前使用的公钥。
+# Further trusted public keys (130 hex digits), e.g. the key used before the current one.
+trusted_public_keys = []
+
+[privacy]
+# 个人信息权利请求（查阅复制、更正、删除、撤回同意）的办理期限（天）。
+# Days to answer a data-subject request (access/copy, correction, deletion, consent withdrawal).
+request_due_days = {DEFAULT_REQUEST_DUE_DAYS}
+# 为 true 时按工作日（周一至周五，不考虑法定节假日调休）计算办理期限。
+# When true the days count Monday–Friday only (public holidays are not known).
+due_in_working_days = false
+# 已解除或终止的劳动合同文本保存年限（《劳动合同法》第五十条：至少二年）。
+# Years an ended labour contract is kept (Labour Contract Law art. 50: at least 2).
+contract_retention_years = {DEFAULT_CONTRACT_RETENTION_YEARS}
+# 工资支付记录保存年限（《工资支付暂行规定》第六条：至少二年）。
+# Years wage payment records are kept (Provisional Regulations on Wage Payment art. 6: at least 2).
+wage_retention_years = {DEFAULT_WAGE_RETENTION_YEARS}
+
+[crypto]
+# 主密钥文件（64 位十六进制），用于包装加密个人敏感信息的数据密钥（SM4-GCM）。不设置时为
+# <data_dir>/{MASTER_KEY_FILE_NAME}，新数据库首次启动时自动生成（仅所有者可读）。环境变量 BOLE_MASTER_KEY
+# （密钥本身）优先于任何文件。请单独备份主密钥：丢失后加密字段无法恢复。
+# Master key file (64 hex characters) wrapping the data keys that seal personal data (SM4-GCM).
+# Unset: <data_dir>/{MASTER_KEY_FILE_NAME}, created (owner-only) on a new database's first start.
+# BOLE_MASTER_KEY (the key itself) wins over any file. Back the key up separately: without it
+# the sealed fields cannot be recovered.
+# master_key_file = "/etc/bole/master.key"
 "#
-        )
+        ) + &crate::security::sample()
     }
 }
 

@@ -43,8 +43,9 @@ async fn assemble_and_use(settings: Settings, engine: Engine) {
     app.db.close().await;
 
     let again = App::build(settings, clock()).await.unwrap();
-    let (_token, found) = again.services.accounts.login("admin", "Correct-Horse-42").await.unwrap();
-    assert_eq!(found.id, user.id);
+    let meta = bole_core::RequestMeta::default();
+    let session = again.services.accounts.login("admin", "Correct-Horse-42", &meta).await.unwrap().session().unwrap();
+    assert_eq!(session.user.id, user.id);
 
     // Readiness follows the database: with the pool closed, /readyz says 503 while /healthz stays up.
     again.db.close().await;

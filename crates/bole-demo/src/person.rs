@@ -186,6 +186,8 @@ pub(crate) fn materialize(
             phone: Some(names::mobile(rng)),
             email: Some(format!("{}@bole-demo.cn", no.to_ascii_lowercase())),
             address: Some(address),
+            bank_name: None,
+            bank_account: None,
         },
         hire_date: p.hire,
         job: JobPlacement {

@@ -25,7 +25,7 @@ struct Seeded {
 async fn seeded(t: TestDb, seed_value: u64, employees: u32) -> Seeded {
     let clock = clock_on(TODAY);
     let org = OrgService::new(t.store.clone(), clock.clone());
-    let people = PeopleService::new(t.store.clone(), t.store.clone(), clock);
+    let people = PeopleService::new(t.store.clone(), t.store.clone(), t.store.clone(), clock);
     let opts = DemoOptions { employees, seed: seed_value, today: d(TODAY) };
     let calls = Mutex::new(Vec::new());
     let summary = seed(&org, &people, &admin(), &opts, &|done, total| calls.lock().unwrap().push((done, total)))
@@ -161,7 +161,7 @@ async fn too_many_employees_are_refused_before_anything_is_written() {
     let t = TestDb::sqlite().await;
     let clock = clock_on(TODAY);
     let org = OrgService::new(t.store.clone(), clock.clone());
-    let people = PeopleService::new(t.store.clone(), t.store.clone(), clock);
+    let people = PeopleService::new(t.store.clone(), t.store.clone(), t.store.clone(), clock);
     let opts = DemoOptions { employees: bole_demo::MAX_EMPLOYEES + 1, ..DemoOptions::new(d(TODAY)) };
     let err = seed(&org, &people, &admin(), &opts, &|_, _| {}).await.unwrap_err();
     assert!(matches!(err, bole_demo::DemoError::TooMany { .. }), "{err}");

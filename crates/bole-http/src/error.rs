@@ -143,13 +143,32 @@ impl ApiError {
         bole_access::AccessError::Unauthenticated.into()
     }
 
+    /// Refused by the route policy layer (the same envelope services use).
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            Msg::new(
+                "您没有执行此操作的权限，请联系管理员授权。",
+                "You are not allowed to do this; ask an administrator for access.",
+            ),
+        )
+    }
+
     /// The body is over the route's limit (`limit` bytes).
     pub fn payload_too_large(limit: usize) -> Self {
-        let mib = limit >> 20;
+        // Limits are configurable: whole MiB, else whole KiB, else bytes.
+        let size = if limit >= 1 << 20 && limit % (1 << 20) == 0 {
+            format!("{} MiB", limit >> 20)
+        } else if limit >= 1 << 10 {
+            format!("{} KiB", limit >> 10)
+        } else {
+            format!("{limit} B")
+        };
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
-            Msg::new(format!("请求体超过 {mib} MiB 上限"), format!("The request body exceeds the {mib} MiB limit.")),
+            Msg::new(format!("请求体超过 {size} 上限"), format!("The request body exceeds the {size} limit.")),
         )
     }
 

@@ -11,7 +11,6 @@
 //! | path id is not a UUID | 400 | `invalid_id` |
 
 use crate::error::{ApiError, unsupported_media_type};
-use crate::limits::BodyLimit;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -36,7 +35,7 @@ where
         if !is_json(req.headers()) {
             return Err(unsupported_media_type());
         }
-        let limit = req.extensions().get::<BodyLimit>().map_or(crate::limits::BODY_LIMIT, |l| l.0);
+        let limit = crate::limits::limit_for(req.extensions());
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::payload_too_large(limit)

@@ -1,6 +1,16 @@
 //! Cross-cutting layers every response passes through: request ids, one access
 //! log line per request, panic recovery, and security headers.
+//!
+//! Security headers: a strict Content-Security-Policy (`default-src 'self'`, no
+//! framing, no plugins, no `<base>` hijack), relaxed only under the Swagger UI
+//! (`/api/docs`), whose stylesheet uses inline styles and `data:` images;
+//! `X-Content-Type-Options: nosniff`; `Referrer-Policy: no-referrer`;
+//! `X-Frame-Options: DENY` for browsers without `frame-ancestors`; a
+//! Permissions-Policy that switches off device APIs; and HSTS when the client
+//! reached us over HTTPS (never on plain HTTP, where it would be ignored or,
+//! behind a misconfigured proxy, lock users out).
 
+use crate::edge::ClientMeta;
 use crate::error::{ApiError, REQUEST_ID};
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue};
@@ -56,14 +66,44 @@ pub fn panic_response(_err: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
-/// Headers every response carries.
-pub fn security_headers() -> [(HeaderName, HeaderValue); 4] {
+/// The policy of every response except the interactive docs.
+pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+/// The policy under `/api/docs`: Swagger UI's stylesheet needs inline styles and `data:` images.
+pub const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                            frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+/// Device and tracking APIs an HR system never uses.
+pub const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()";
+/// One year, subdomains included (only ever sent over HTTPS).
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// Headers every response carries (HSTS is added separately, under HTTPS only).
+pub fn security_headers(docs: bool) -> [(HeaderName, HeaderValue); 5] {
     [
         (HeaderName::from_static("x-content-type-options"), HeaderValue::from_static("nosniff")),
         (HeaderName::from_static("referrer-policy"), HeaderValue::from_static("no-referrer")),
         (HeaderName::from_static("x-frame-options"), HeaderValue::from_static("DENY")),
-        (HeaderName::from_static("content-security-policy"), HeaderValue::from_static("frame-ancestors 'none'")),
+        (HeaderName::from_static("permissions-policy"), HeaderValue::from_static(PERMISSIONS_POLICY)),
+        (
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(if docs { DOCS_CSP } else { CSP }),
+        ),
     ]
+}
+
+/// Middleware: put the security headers on every response (a handler's own value wins).
+pub async fn set_security_headers(req: Request, next: Next) -> Response {
+    let docs = req.uri().path().starts_with(crate::DOCS_PATH);
+    let https = req.extensions().get::<ClientMeta>().is_some_and(|m| m.https);
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    for (name, value) in security_headers(docs) {
+        headers.entry(name).or_insert(value);
+    }
+    if https {
+        headers.entry(HeaderName::from_static("strict-transport-security")).or_insert(HeaderValue::from_static(HSTS));
+    }
+    res
 }
 
 #[cfg(test)]

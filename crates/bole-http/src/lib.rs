@@ -9,22 +9,26 @@
 //! - [`openapi`] is the document, without a running server (`bole openapi`).
 
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod layers;
 pub mod limits;
+pub mod policy;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod subject;
 
-pub use auth::{Authenticated, SESSION_COOKIE};
+pub use auth::{Authenticated, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
+pub use edge::{HttpSettings, RateLimits, TrustedProxies};
 pub use error::ApiError;
 pub use state::{AppState, ReadyCheck, Services, ready_check};
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
+use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -51,8 +55,12 @@ pub const DOCS_PATH: &str = "/api/docs";
     tags(
         (name = "health", description = "存活与就绪检查 — liveness and readiness"),
         (name = "auth", description = "登录与会话 — sign-in and sessions"),
+        (name = "accounts", description = "账号管理（系统管理员） — account administration (system administrator)"),
+        (name = "roles", description = "角色与授权（安全保密管理员）：内置角色、自定义角色、数据范围 — roles and grants (security administrator): built-in and custom roles, data scopes"),
         (name = "org", description = "组织、岗位与编制 — companies, org units, positions, headcount quotas"),
+        (name = "audit", description = "审计日志：查询、导出、审计链校验与签名检查点 — audit trail: search, export, chain verification, signed checkpoints"),
         (name = "people", description = "员工档案、人事事件、劳动合同、花名册与数据标准 — employee records, lifecycle events, contracts, rosters, data standards"),
+        (name = "privacy", description = "个人信息保护：隐私政策、同意、权利请求、个人信息副本、对外提供与出境登记 — PIPL: privacy notices, consents, data-subject requests, personal-data copy, sharing and cross-border register"),
     ),
     components(schemas(bole_api_types::ErrorEnvelope, bole_api_types::ErrorBody))
 )]
@@ -89,7 +97,10 @@ impl Modify for SecuritySchemes {
 fn api(state: Option<&AppState>) -> OpenApiRouter<AppState> {
     let mut protected = routes::protected();
     if let Some(state) = state {
-        protected = protected.route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_session));
+        // Layers added later run first: the session check, then the route policy.
+        protected = protected
+            .route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce))
+            .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::require_session));
     }
     let v1 = routes::public()
         .merge(protected)
@@ -107,23 +118,32 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The complete application: `/api/v1`, `/api/openapi.json`, `/api/docs`, `/healthz`, `/readyz`.
 pub fn router(state: AppState) -> Router {
+    router_with(state, HttpSettings::default())
+}
+
+/// [`router`] with the edge settings: trusted proxies, TLS, cookie security, rate limits
+/// and body limits.
+pub fn router_with(state: AppState, http: HttpSettings) -> Router {
     let (api_router, mut doc) = api(Some(&state)).split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-    let [nosniff, referrer, frame, csp] = layers::security_headers();
-    // `Router::layer` wraps each route, so later layers run first: request id, the trace
-    // span (which sees the matched route template), security headers, error rendering
-    // (outside everything that can answer early: panics, the hard body cap), then limits.
-    api_router
+    // Every route must have a policy (the matrix test checks it in every build profile).
+    debug_assert!(policy::uncovered(&doc).is_empty(), "routes without a policy: {:?}", policy::uncovered(&doc));
+    let body_limits = limits::BodyLimits { json: http.json_body_bytes, import: http.import_body_bytes };
+    let limiter = Arc::new(ratelimit::RateLimiter::new(http.rate_limits));
+    let http = Arc::new(http);
+    let app = api_router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
-        .fallback(|| async { ApiError::route_not_found() })
-        .layer(DefaultBodyLimit::max(limits::BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(limits::LARGE_BODY_LIMIT))
+        .fallback(|| async { ApiError::route_not_found() });
+    // `Router::layer` wraps each route, so later layers run first: request id, the trace
+    // span (which sees the matched route template), the client's address and scheme,
+    // security headers, error rendering (outside everything that can answer early:
+    // panics, rate limits, the hard body cap), then limits.
+    limits::apply(app, body_limits)
+        .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
         .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn(error::render_errors))
-        .layer(SetResponseHeaderLayer::if_not_present(nosniff.0, nosniff.1))
-        .layer(SetResponseHeaderLayer::if_not_present(referrer.0, referrer.1))
-        .layer(SetResponseHeaderLayer::if_not_present(frame.0, frame.1))
-        .layer(SetResponseHeaderLayer::if_not_present(csp.0, csp.1))
+        .layer(axum::middleware::from_fn(layers::set_security_headers))
+        .layer(axum::middleware::from_fn_with_state(http, edge::client_meta))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(layers::make_span)

@@ -29,6 +29,8 @@ pub struct Services {
     pub org: OrgService,
     pub accounts: AccountService,
     pub people: bole_people::PeopleService,
+    pub privacy: bole_privacy::PrivacyService,
+    pub audit: bole_audit::AuditService,
     /// "Today" and "now" for defaults such as `as_of`; never the system clock directly.
     pub clock: SharedClock,
     pub ready: ReadyCheck,

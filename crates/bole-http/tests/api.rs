@@ -16,7 +16,8 @@ async fn health_and_readiness() {
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["referrer-policy"], "no-referrer");
     assert_eq!(r.headers["x-frame-options"], "DENY");
-    assert_eq!(r.headers["content-security-policy"], "frame-ancestors 'none'");
+    assert_eq!(r.headers["content-security-policy"], bole_http::layers::CSP);
+    assert!(!r.headers.contains_key("strict-transport-security"), "no HSTS over plain HTTP");
     assert!(r.headers.contains_key("x-request-id"));
     let r = app.call(Method::GET, "/readyz", None, None).await.expect(StatusCode::OK);
     assert_eq!(r.body["status"], "ready");
@@ -28,7 +29,9 @@ async fn not_ready_is_503_envelope() {
     let clock = bole_testkit::clock_on(common::TODAY);
     let services = bole_http::Services {
         org: bole_org::OrgService::new(db.store.clone(), clock.clone()),
-        people: bole_people::PeopleService::new(db.store.clone(), db.store.clone(), clock.clone()),
+        people: bole_people::PeopleService::new(db.store.clone(), db.store.clone(), db.store.clone(), clock.clone()),
+        privacy: common::privacy_service(&db, clock.clone()),
+        audit: common::audit_service(&db, clock.clone()),
         accounts: bole_access::AccountService::new(db.store.clone(), clock.clone()),
         clock,
         ready: bole_http::ready_check(|| async { false }),

@@ -1,10 +1,9 @@
-//! Building blocks a route module uses: opting into the 32 MiB body limit, and
-//! a panicking handler still answering with a 500 envelope.
+//! Building blocks a route module uses: opting into the import body limit (32 MiB
+//! by default, configurable), and a panicking handler still answering with a 500 envelope.
 #![expect(clippy::unwrap_used, reason = "test helpers: a surprise should fail the test loudly")]
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode, header};
 use bole_http::extract::Json;
 use bole_http::{error, layers, limits};
@@ -30,11 +29,8 @@ async fn send(app: &Router, uri: &str, body: String) -> (StatusCode, Value) {
 async fn a_route_can_opt_into_the_large_body_limit() {
     let import = OpenApiRouter::<()>::new().route("/import", axum::routing::post(echo_len));
     let normal = OpenApiRouter::<()>::new().route("/normal", axum::routing::post(echo_len));
-    let (app, _) = OpenApiRouter::new()
-        .merge(limits::large_body(import))
-        .merge(normal)
-        .layer(DefaultBodyLimit::max(limits::BODY_LIMIT))
-        .split_for_parts();
+    let (app, _) = OpenApiRouter::new().merge(limits::large_body(import)).merge(normal).split_for_parts();
+    let app = limits::apply(app, limits::BodyLimits::default());
     let two_mib = serde_json::to_string(&"x".repeat(2 << 20)).unwrap();
 
     let (status, body) = send(&app, "/import", two_mib.clone()).await;
@@ -48,6 +44,24 @@ async fn a_route_can_opt_into_the_large_body_limit() {
     let (status, body) = send(&app, "/import", over).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(body["error"]["message"], "请求体超过 32 MiB 上限");
+}
+
+#[tokio::test]
+async fn limits_come_from_the_settings() {
+    let import = OpenApiRouter::<()>::new().route("/import", axum::routing::post(echo_len));
+    let normal = OpenApiRouter::<()>::new().route("/normal", axum::routing::post(echo_len));
+    let (app, _) = OpenApiRouter::new().merge(limits::large_body(import)).merge(normal).split_for_parts();
+    let app = limits::apply(app, limits::BodyLimits { json: 1 << 20, import: 2 << 20 });
+    let body = |n: usize| serde_json::to_string(&"x".repeat(n)).unwrap();
+
+    let (status, _) = send(&app, "/import", body((1 << 20) + 10)).await;
+    assert_eq!(status, StatusCode::OK, "over the JSON limit but within the import limit");
+    let (status, body_) = send(&app, "/import", body((2 << 20) + 10)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body_["error"]["message"], "请求体超过 2 MiB 上限");
+    let (status, body_) = send(&app, "/normal", body((1 << 20) + 10)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body_["error"]["message"], "请求体超过 1 MiB 上限");
 }
 
 #[tokio::test]

@@ -75,7 +75,8 @@ fn is_openapi_3_1_with_summaries_ids_tags_and_error_envelopes() {
                 .is_some_and(|id| id.contains('_') || id.ends_with('z') || id == "login" || id == "logout")
         );
         assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path}: tag");
-        if path.starts_with("/api/v1") && path != "/api/v1/auth/login" {
+        let public = path == "/api/v1/auth/login" || path == "/api/v1/auth/login/mfa";
+        if path.starts_with("/api/v1") && !public {
             let r401 = &op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"];
             assert_eq!(r401, "#/components/schemas/ErrorEnvelope", "{method} {path}: 401 envelope");
         }
@@ -101,13 +102,14 @@ async fn every_api_route_requires_a_session_except_login() {
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body = (method == Method::POST).then(|| serde_json::json!({}));
         let anonymous = app.call(method.clone(), &uri, None, body.clone()).await;
-        if path.starts_with("/api/v1") && path != "/api/v1/auth/login" {
+        let public = path == "/api/v1/auth/login" || path == "/api/v1/auth/login/mfa";
+        if path.starts_with("/api/v1") && !public {
             assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{method} {path} must require a session");
             assert_eq!(anonymous.code(), "unauthenticated");
         } else {
             assert_ne!(anonymous.status, StatusCode::UNAUTHORIZED, "{method} {path} is public");
         }
-        if path == "/api/v1/auth/logout" {
+        if path == "/api/v1/auth/logout" || (path == "/api/v1/auth/sessions" && method == Method::DELETE) {
             continue; // would end the session the remaining probes use
         }
         let signed_in = app.call(method.clone(), &uri, Some(&token), body).await;

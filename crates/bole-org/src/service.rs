@@ -5,7 +5,9 @@ use crate::model::*;
 use crate::rules;
 use crate::store::OrgStore;
 use bole_core::clock::SharedClock;
-use bole_core::{Actor, CompanyId, DateRange, FieldErrors, Msg, OrgUnitId, Permission, PositionId, QuotaId};
+use bole_core::{
+    Actor, AuditEvent, CompanyId, DataScope, DateRange, FieldErrors, Msg, OrgUnitId, Permission, PositionId, QuotaId,
+};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,8 +33,35 @@ impl OrgService {
         self.clock.today()
     }
 
+    /// Authorise an org write in `company`, touching `unit` (the unit changed, or the
+    /// parent of a new one). A company grant covers its whole structure; a subtree grant
+    /// covers units inside its subtrees (as of today); only an all-rows grant creates companies.
+    async fn write_guard(&self, actor: &Actor, company: Option<CompanyId>, unit: Option<OrgUnitId>) -> Result<(), OrgError> {
+        let scope = actor.authorize(Permission::OrgWrite)?;
+        let Some(parts) = scope.limited() else { return Ok(()) };
+        let denied = || OrgError::Forbidden(bole_core::Forbidden(Permission::OrgWrite));
+        for part in parts {
+            match (part, company, unit) {
+                (DataScope::Companies { companies }, Some(c), _) if companies.contains(&c) => return Ok(()),
+                (DataScope::Subtrees { units }, _, Some(u)) => {
+                    for root in units {
+                        if self.units(&Actor::system(), None, Some(*root), self.clock.today()).await.is_ok_and(|sub| sub.iter().any(|x| x.id == u)) {
+                            return Ok(());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err(denied())
+    }
+
+    fn audit_event(&self, actor: &Actor, action: &str, subject_type: &str, id: uuid::Uuid) -> AuditEvent {
+        actor.audit(self.clock.now(), action, subject_type).subject(id)
+    }
+
     pub async fn create_company(&self, actor: &Actor, input: NewCompany) -> Result<Company, OrgError> {
-        actor.authorize(Permission::OrgWrite)?;
+        self.write_guard(actor, None, None).await?;
         let mut errs = FieldErrors::new();
         rules::check_code("code", &input.code, &mut errs);
         rules::check_name("name", &input.name, &mut errs);
@@ -56,7 +85,8 @@ impl OrgService {
             credit_code: input.credit_code,
             created_at: self.clock.now(),
         };
-        self.store.insert_company(&company).await?;
+        let ev = self.audit_event(actor, "company.create", "company", company.id.0).fields(["code", "name", "kind", "credit_code"]);
+        self.store.insert_company(&company, &[ev]).await?;
         Ok(company)
     }
 
@@ -71,7 +101,7 @@ impl OrgService {
     }
 
     pub async fn create_unit(&self, actor: &Actor, input: NewOrgUnit) -> Result<OrgUnitView, OrgError> {
-        actor.authorize(Permission::OrgWrite)?;
+        self.write_guard(actor, Some(input.company_id), input.parent_id).await?;
         let mut errs = FieldErrors::new();
         rules::check_code("code", &input.code, &mut errs);
         rules::check_name("name", &input.name, &mut errs);
@@ -105,7 +135,8 @@ impl OrgService {
                 "name": unit.name, "parent_id": unit.parent_id, "kind": unit.kind,
             }),
         );
-        self.store.insert_unit(&unit, &record).await?;
+        let ev = self.audit_event(actor, "org_unit.create", "org_unit", unit.id.0).fields(["code", "name", "kind", "parent_id"]);
+        self.store.insert_unit(&unit, &record, &[ev]).await?;
         Ok(unit)
     }
 
@@ -149,6 +180,7 @@ impl OrgService {
         actor.authorize(Permission::OrgWrite)?;
         let date = change.effective_date();
         let versions = self.store.unit_versions(id).await?;
+        self.write_guard(actor, versions.first().map(|v| v.company_id), Some(id)).await?;
         Self::ensure_no_later_version(&versions, date)?;
         let current = Self::version_on(&versions, date)?;
         let (next, details) = match &change {
@@ -190,7 +222,8 @@ impl OrgService {
         };
         let write = UnitVersionWrite { unit_id: id, from: date, next: next.clone() };
         let record = self.record(actor, id, change.kind(), date, details);
-        self.store.apply_unit_changes(&[write], &[record]).await?;
+        let ev = self.audit_event(actor, &format!("org_unit.{}", change.kind()), "org_unit", id.0);
+        self.store.apply_unit_changes(&[write], &[record], &[ev]).await?;
         Ok(OrgUnitView {
             name: next.as_ref().map(|n| n.name.clone()).unwrap_or(current.name),
             parent_id: next.as_ref().map(|n| n.parent_id).unwrap_or(current.parent_id),
@@ -341,6 +374,9 @@ impl OrgService {
 
     pub async fn create_position(&self, actor: &Actor, input: NewPosition) -> Result<Position, OrgError> {
         actor.authorize(Permission::OrgWrite)?;
+        if let Ok(versions) = self.store.unit_versions(input.org_unit_id).await {
+            self.write_guard(actor, versions.first().map(|v| v.company_id), Some(input.org_unit_id)).await?;
+        }
         let mut errs = FieldErrors::new();
         rules::check_code("code", &input.code, &mut errs);
         rules::check_name("name", &input.name, &mut errs);
@@ -365,7 +401,8 @@ impl OrgService {
             is_key: input.is_key,
             valid: valid.unwrap_or(DateRange::open(input.valid_from)),
         };
-        self.store.insert_position(&position).await?;
+        let ev = self.audit_event(actor, "position.create", "position", position.id.0).fields(["code", "name", "grade"]);
+        self.store.insert_position(&position, &[ev]).await?;
         Ok(position)
     }
 
@@ -393,6 +430,9 @@ impl OrgService {
 
     pub async fn create_quota(&self, actor: &Actor, input: NewQuota) -> Result<HeadcountQuota, OrgError> {
         actor.authorize(Permission::OrgWrite)?;
+        if let Ok(versions) = self.store.unit_versions(input.org_unit_id).await {
+            self.write_guard(actor, versions.first().map(|v| v.company_id), Some(input.org_unit_id)).await?;
+        }
         let mut errs = FieldErrors::new();
         if !QUOTA_CATEGORIES.contains(&input.category.as_str()) {
             errs.add(
@@ -420,7 +460,8 @@ impl OrgService {
             allow_overrun: input.allow_overrun,
             valid: valid.unwrap_or(DateRange::open(input.valid_from)),
         };
-        self.store.insert_quota(&quota).await?;
+        let ev = self.audit_event(actor, "quota.create", "quota", quota.id.0).fields(["category", "amount", "valid"]);
+        self.store.insert_quota(&quota, &[ev]).await?;
         Ok(quota)
     }
 

@@ -4,21 +4,21 @@
 use crate::error::OrgError;
 use crate::model::*;
 use async_trait::async_trait;
-use bole_core::{CompanyId, OrgUnitId, PositionId};
+use bole_core::{AuditEvent, CompanyId, OrgUnitId, PositionId};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
 #[async_trait]
 pub trait OrgStore: Send + Sync {
     /// MUST return `DuplicateCode` when another company has the code.
-    async fn insert_company(&self, company: &Company) -> Result<(), OrgError>;
+    async fn insert_company(&self, company: &Company, audit: &[AuditEvent]) -> Result<(), OrgError>;
     async fn companies(&self) -> Result<Vec<Company>, OrgError>;
     /// MUST return `CompanyNotFound` for an unknown id.
     async fn company(&self, id: CompanyId) -> Result<Company, OrgError>;
 
     /// Creates the unit, its first version and its `create` change record in one
     /// transaction. MUST return `DuplicateCode` when the company already uses the code.
-    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord) -> Result<(), OrgError>;
+    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord, audit: &[AuditEvent]) -> Result<(), OrgError>;
     /// Units in force on `as_of`, optionally of one company.
     async fn units_as_of(&self, company: Option<CompanyId>, as_of: NaiveDate) -> Result<Vec<OrgUnitView>, OrgError>;
     /// Every version of one unit, oldest first. MUST return `UnitNotFound` for an unknown id.
@@ -37,6 +37,7 @@ pub trait OrgStore: Send + Sync {
         &self,
         writes: &[UnitVersionWrite],
         records: &[OrgChangeRecord],
+        audit: &[AuditEvent],
     ) -> Result<(), OrgError>;
     async fn unit_changes(&self, id: OrgUnitId) -> Result<Vec<OrgChangeRecord>, OrgError>;
     /// Of `units`, those with at least one employed person assigned on or after `from`.
@@ -49,7 +50,7 @@ pub trait OrgStore: Send + Sync {
     ) -> Result<HashMap<OrgUnitId, i64>, OrgError>;
 
     /// MUST return `DuplicateCode` when the company already uses the code.
-    async fn insert_position(&self, position: &Position) -> Result<(), OrgError>;
+    async fn insert_position(&self, position: &Position, audit: &[AuditEvent]) -> Result<(), OrgError>;
     /// MUST return `PositionNotFound` for an unknown id.
     async fn position(&self, id: PositionId) -> Result<Position, OrgError>;
     /// Positions in force on `as_of` in the given units (all units when `units` is None).
@@ -62,7 +63,7 @@ pub trait OrgStore: Send + Sync {
     async fn position_by_code(&self, company: CompanyId, code: &str) -> Result<Option<PositionId>, OrgError>;
 
     /// MUST return `QuotaOverlap` when a quota of the same unit and category overlaps in time.
-    async fn insert_quota(&self, quota: &HeadcountQuota) -> Result<(), OrgError>;
+    async fn insert_quota(&self, quota: &HeadcountQuota, audit: &[AuditEvent]) -> Result<(), OrgError>;
     /// Quotas in force on `as_of` for the units, each with its occupancy on that date.
     async fn quota_usage(&self, units: Option<&[OrgUnitId]>, as_of: NaiveDate) -> Result<Vec<QuotaUsage>, OrgError>;
 }

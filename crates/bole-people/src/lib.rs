@@ -3,6 +3,7 @@
 //! data standards (dictionaries, ID numbers, contacts) every record is held to.
 //! It does not own org structure (bole-org) or accounts (bole-access).
 
+pub mod classify;
 pub mod error;
 pub mod model;
 pub mod roster;
@@ -11,6 +12,7 @@ pub mod service;
 pub mod standards;
 pub mod store;
 
+pub use classify::RevealedFields;
 pub use error::PeopleError;
 pub use model::*;
 pub use service::{BatchError, ImportFailure, ListQuery, PeopleService, RowErrors};

@@ -122,6 +122,10 @@ pub struct Employee {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// 开户银行 (for payroll).
+    pub bank_name: Option<String>,
+    /// 工资卡号: 12–19 digits. Important data: encrypted at rest, masked as ****1234.
+    pub bank_account: Option<String>,
     pub employment_type: EmploymentType,
     /// First day of employment (入职日期).
     pub hire_date: NaiveDate,
@@ -209,6 +213,12 @@ pub struct PersonalData {
     pub email: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
+    /// 开户银行.
+    #[serde(default)]
+    pub bank_name: Option<String>,
+    /// 工资卡号 (12–19 digits; spaces are ignored).
+    #[serde(default)]
+    pub bank_account: Option<String>,
 }
 
 /// 入职: a new employee, their personal data and their first assignment.
@@ -497,4 +507,33 @@ pub struct QualityReport {
     pub checked: u64,
     pub records_with_issues: u64,
     pub findings: Vec<QualityFinding>,
+}
+
+/// The rows of `employees` an authorised call may touch, resolved from the actor's
+/// [`bole_core::Scope`] on today's org structure. Stores apply it as a row filter:
+/// a row qualifies when ANY part matches (`all`, the actor's own record, a direct
+/// report, home unit in `units`, or company in `companies`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowScope {
+    pub all: bool,
+    /// The actor's own record (scope `own`).
+    pub me: Option<EmployeeId>,
+    /// Direct reports of this employee (scope `direct_reports`).
+    pub reports_of: Option<EmployeeId>,
+    /// Home units, subtrees already expanded (scope `subtrees`).
+    pub units: Vec<OrgUnitId>,
+    pub companies: Vec<CompanyId>,
+    /// The day on which assignments are matched (today).
+    pub on: Option<NaiveDate>,
+}
+
+impl RowScope {
+    pub fn everything() -> Self {
+        RowScope { all: true, ..Default::default() }
+    }
+
+    /// True when no row can match (so a store need not ask).
+    pub fn is_empty(&self) -> bool {
+        !self.all && self.me.is_none() && self.reports_of.is_none() && self.units.is_empty() && self.companies.is_empty()
+    }
 }

@@ -27,6 +27,9 @@ pub struct ValidPerson {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    pub bank_name: Option<String>,
+    /// Digits only.
+    pub bank_account: Option<String>,
 }
 
 fn blank_to_none(v: &Option<String>) -> Option<&str> {
@@ -153,7 +156,23 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
             }
         },
     };
-    for (field, v, max) in [("native_place", &p.native_place, 100usize), ("address", &p.address, 200usize)] {
+    let bank_account = match blank_to_none(&p.bank_account) {
+        None => None,
+        Some(v) => {
+            let digits: String = v.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            if (12..=19).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+                Some(digits)
+            } else {
+                errs.add("bank_account", Msg::new("银行卡号须为12–19位数字", "bank card number must be 12–19 digits"));
+                None
+            }
+        }
+    };
+    for (field, v, max) in [
+        ("native_place", &p.native_place, 100usize),
+        ("address", &p.address, 200usize),
+        ("bank_name", &p.bank_name, 100usize),
+    ] {
         if blank_to_none(v).is_some_and(|s| s.chars().count() > max) {
             errs.add(field, Msg::new(format!("不超过{max}个字"), format!("at most {max} characters")));
         }
@@ -174,6 +193,8 @@ pub fn validate_person(p: &PersonalData, today: NaiveDate) -> Result<ValidPerson
         phone,
         email,
         address: blank_to_none(&p.address).map(str::to_string),
+        bank_name: blank_to_none(&p.bank_name).map(str::to_string),
+        bank_account,
     })
 }
 
@@ -573,5 +594,26 @@ mod tests {
             PersonalData { name: "王五".into(), id_number: "110105194912310021".into(), ..Default::default() };
         let errs = validate_person(&bad_id, today).unwrap_err();
         assert!(errs.0["id_number"][0].zh.contains("校验位"), "{errs:?}");
+    }
+
+    #[test]
+    fn bank_account_is_12_to_19_digits() {
+        let today = d("2026-11-21");
+        let with = |card: &str| PersonalData {
+            name: "张三".into(),
+            id_number: "11010519491231002X".into(),
+            bank_name: Some(" 中国工商银行 ".into()),
+            bank_account: Some(card.into()),
+            ..Default::default()
+        };
+        let v = validate_person(&with("6222 0202 0011 2233 445"), today).unwrap();
+        assert_eq!(v.bank_account.as_deref(), Some("6222020200112233445"));
+        assert_eq!(v.bank_name.as_deref(), Some("中国工商银行"));
+        assert!(validate_person(&with("622202020011"), today).is_ok());
+        for bad in ["62220202001", "62220202001122334455", "6222O20200112233"] {
+            let errs = validate_person(&with(bad), today).unwrap_err();
+            assert!(errs.0.contains_key("bank_account"), "{bad}: {errs:?}");
+        }
+        assert_eq!(validate_person(&with("  "), today).unwrap().bank_account, None);
     }
 }

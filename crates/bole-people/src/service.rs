@@ -9,9 +9,10 @@ use crate::rules::{self, ValidPerson};
 use crate::standards::{self, PersonFacts};
 use crate::store::*;
 use bole_core::clock::SharedClock;
+use crate::classify::{self, RevealedFields};
 use bole_core::{
-    Actor, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest,
-    Permission,
+    Actor, AuditEvent, AuditLog, CompanyId, ContractId, DataScope, DateRange, EmployeeId, EventId, FieldErrors, Msg,
+    OrgUnitId, Outcome, Page, PageRequest, Permission,
 };
 use bole_org::{OrgService, OrgStore, OrgUnitView, Position};
 use chrono::NaiveDate;
@@ -50,6 +51,7 @@ pub struct PeopleService {
     store: Arc<dyn PeopleStore>,
     org_store: Arc<dyn OrgStore>,
     org: OrgService,
+    audit: Arc<dyn AuditLog>,
     clock: SharedClock,
 }
 
@@ -76,9 +78,86 @@ fn field(prefix: &str, name: &str) -> String {
 }
 
 impl PeopleService {
-    pub fn new(store: Arc<dyn PeopleStore>, org_store: Arc<dyn OrgStore>, clock: SharedClock) -> Self {
+    pub fn new(
+        store: Arc<dyn PeopleStore>,
+        org_store: Arc<dyn OrgStore>,
+        audit: Arc<dyn AuditLog>,
+        clock: SharedClock,
+    ) -> Self {
         let org = OrgService::new(org_store.clone(), clock.clone());
-        Self { store, org_store, org, clock }
+        Self { store, org_store, org, audit, clock }
+    }
+
+    /// The rows `permission` reaches for this actor, subtrees expanded on today's org.
+    pub async fn row_scope(&self, actor: &Actor, permission: Permission) -> Result<RowScope, PeopleError> {
+        let scope = actor.authorize(permission)?;
+        let Some(parts) = scope.limited() else { return Ok(RowScope::everything()) };
+        let today = self.clock.today();
+        let mut rs = RowScope { on: Some(today), ..Default::default() };
+        for part in parts {
+            match part {
+                DataScope::All => return Ok(RowScope::everything()),
+                DataScope::Own => rs.me = actor.employee_id,
+                DataScope::DirectReports => rs.reports_of = actor.employee_id,
+                DataScope::Companies { companies } => rs.companies.extend(companies.iter().copied()),
+                DataScope::Subtrees { units } => {
+                    for u in units {
+                        // A granted unit dissolved since the grant covers nothing any more.
+                        if let Ok(sub) = self.org.subtree(&Actor::system(), *u, today).await {
+                            rs.units.extend(sub);
+                        }
+                    }
+                }
+            }
+        }
+        rs.units.sort();
+        rs.units.dedup();
+        Ok(rs)
+    }
+
+    /// Authorise `permission` on one employee. Outside the scope the record does not
+    /// exist for this actor (404, so ids cannot be probed); the refusal is audited.
+    async fn guard(&self, actor: &Actor, permission: Permission, id: EmployeeId) -> Result<RowScope, PeopleError> {
+        let rs = match self.row_scope(actor, permission).await {
+            Ok(rs) => rs,
+            Err(e) => {
+                self.audit_denied(actor, permission, &[id]).await;
+                return Err(e);
+            }
+        };
+        if rs.all || rs.me == Some(id) || !self.store.in_scope(&rs, &[id]).await?.is_empty() {
+            return Ok(rs);
+        }
+        self.audit_denied(actor, permission, &[id]).await;
+        Err(PeopleError::EmployeeNotFound)
+    }
+
+    async fn audit_denied(&self, actor: &Actor, permission: Permission, ids: &[EmployeeId]) {
+        let ev = actor
+            .audit(self.clock.now(), &format!("employee.denied.{}", permission.as_str()), "employee")
+            .subjects(ids.iter().map(|i| i.0))
+            .outcome(Outcome::Denied);
+        if let Err(e) = self.audit.append(&[ev]).await {
+            tracing::error!(error = %e, "audit append failed");
+        }
+    }
+
+    /// Record a read of sensitive data outside any write.
+    async fn audit_read(&self, ev: AuditEvent) -> Result<(), PeopleError> {
+        self.audit.append(&[ev]).await.map_err(|e| PeopleError::Storage(e.to_string()))
+    }
+
+    fn event(&self, actor: &Actor, action: &str, ids: &[EmployeeId]) -> AuditEvent {
+        actor.audit(self.clock.now(), action, "employee").subjects(ids.iter().map(|i| i.0))
+    }
+
+    /// Refuse writes that would place someone outside the actor's scope.
+    fn check_placement(rs: &RowScope, company: CompanyId, unit: OrgUnitId) -> Result<(), PeopleError> {
+        if rs.all || rs.companies.contains(&company) || rs.units.contains(&unit) {
+            Ok(())
+        } else {
+            Err(PeopleError::Forbidden(bole_core::Forbidden(Permission::EmployeeWrite)))
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -253,6 +332,8 @@ impl PeopleService {
             phone: p.phone,
             email: p.email,
             address: p.address,
+            bank_name: p.bank_name,
+            bank_account: p.bank_account,
             employment_type: job.employment_type,
             hire_date: input.hire_date,
             probation_end,
@@ -306,13 +387,15 @@ impl PeopleService {
 
     /// 入职: create one employee with the onboard event.
     pub async fn onboard(&self, actor: &Actor, input: NewEmployee) -> Result<EmployeeDetail, PeopleError> {
-        actor.authorize(Permission::EmployeeWrite)?;
+        let rs = self.row_scope(actor, Permission::EmployeeWrite).await?;
         let company = input.company_id;
+        Self::check_placement(&rs, company, input.job.org_unit_id)?;
         self.org_store.company(company).await?;
         let shape = self.shape(company).await?;
         let record = self.prepare(&shape, input, Vec::new(), actor)?;
         let checks = quota_checks_of(&record.assignments, record.employee.hire_date);
-        self.store.insert_employees(std::slice::from_ref(&record), &checks).await?;
+        let ev = self.event(actor, "employee.onboard", &[record.employee.id]).fields(classify::WRITTEN_ON_ONBOARD);
+        self.store.insert_employees(std::slice::from_ref(&record), &checks, &[ev]).await?;
         self.detail(actor, record.employee.id, None).await
     }
 
@@ -336,7 +419,17 @@ impl PeopleService {
         company: CompanyId,
         rows: Vec<(NewEmployee, Vec<NewEvent>)>,
     ) -> Result<Vec<EmployeeId>, BatchError> {
-        actor.authorize(Permission::EmployeeImport).map_err(PeopleError::from)?;
+        let rs = self.row_scope(actor, Permission::EmployeeImport).await?;
+        for (i, (r, _)) in rows.iter().enumerate() {
+            if r.company_id != company || Self::check_placement(&rs, company, r.job.org_unit_id).is_err() {
+                let mut e = FieldErrors::new();
+                e.add(
+                    "job.org_unit_id",
+                    Msg::new("该部门不在您的管理范围内", "this org unit is outside the scope you manage"),
+                );
+                return Err(BatchError::Rows(RowErrors(vec![(i, e)])));
+            }
+        }
         self.org_store.company(company).await.map_err(PeopleError::from)?;
         let shape = self.shape(company).await?;
         let nos: Vec<String> = rows.iter().map(|(r, _)| r.employee_no.clone()).collect();
@@ -413,8 +506,10 @@ impl PeopleService {
             records.iter().flat_map(|r| quota_checks_of(&r.assignments, r.employee.hire_date)).collect();
         checks.sort_by(|a, b| (a.org_unit_id, &a.category, a.date).cmp(&(b.org_unit_id, &b.category, b.date)));
         checks.dedup();
-        self.store.insert_employees(&records, &checks).await?;
-        Ok(records.iter().map(|r| r.employee.id).collect())
+        let ids: Vec<EmployeeId> = records.iter().map(|r| r.employee.id).collect();
+        let ev = self.event(actor, "employee.import", &ids).fields(classify::WRITTEN_ON_ONBOARD);
+        self.store.insert_employees(&records, &checks, &[ev]).await?;
+        Ok(ids)
     }
 
     /// 花名册导入: parse a roster file (.xlsx/.csv), resolve codes against the company's
@@ -457,10 +552,21 @@ impl PeopleService {
         company: CompanyId,
         as_of: Option<NaiveDate>,
     ) -> Result<Vec<u8>, PeopleError> {
-        actor.authorize(Permission::EmployeeExport)?;
+        let rs = self.row_scope(actor, Permission::EmployeeExport).await?;
         self.org_store.company(company).await?;
         let as_of = as_of.unwrap_or_else(|| self.clock.today());
-        let list = self.store.employees_as_of(company, as_of).await?;
+        let mut list = self.store.employees_as_of(company, as_of).await?;
+        if !rs.all {
+            let ids: Vec<EmployeeId> = list.iter().map(|(e, _)| e.id).collect();
+            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
+            list.retain(|(e, _)| allowed.contains(&e.id));
+        }
+        // Exports follow the response rules: masked unless the viewer's clearance reaches.
+        for (e, _) in list.iter_mut() {
+            classify::mask_employee(actor, e);
+        }
+        let ids: Vec<EmployeeId> = list.iter().map(|(e, _)| e.id).collect();
+        self.audit_read(self.event(actor, "employee.export", &ids).fields(classify::exported_fields(actor))).await?;
         let units = self.org_store.unit_versions_of_company(company).await?;
         let positions = self.org_store.positions_of_company(company).await?;
         let names = RosterNames {
@@ -494,16 +600,45 @@ impl PeopleService {
         id: EmployeeId,
         as_of: Option<NaiveDate>,
     ) -> Result<EmployeeDetail, PeopleError> {
-        actor.authorize(Permission::EmployeeRead)?;
+        self.guard(actor, Permission::EmployeeRead, id).await?;
         let as_of = as_of.unwrap_or_else(|| self.clock.today());
-        let (employee, educations, contacts) = self.store.employee(id).await?;
+        let (mut employee, educations, mut contacts) = self.store.employee(id).await?;
         let assignments = self.store.assignments(id).await?;
         let assignment = rules::as_of(&assignments, as_of).cloned();
+        // Every view of a record is audited; the field list says which sensitive fields
+        // left the server unmasked.
+        let shown = classify::unmasked_sensitive(actor);
+        let action = if shown.is_empty() { "employee.view" } else { "employee.view_sensitive" };
+        self.audit_read(self.event(actor, action, &[id]).fields(shown)).await?;
+        classify::mask_employee(actor, &mut employee);
+        classify::mask_contacts(actor, &mut contacts);
         Ok(EmployeeDetail { employee, as_of, assignment, educations, contacts })
     }
 
+    /// 查看明文: reveal masked fields of one record to a viewer allowed to (audited with
+    /// the field names). Unknown or non-maskable field names are refused.
+    pub async fn reveal(&self, actor: &Actor, id: EmployeeId, fields: &[String]) -> Result<RevealedFields, PeopleError> {
+        self.guard(actor, Permission::SensitiveReveal, id).await?;
+        let mut errs = FieldErrors::new();
+        if fields.is_empty() {
+            errs.add("fields", Msg::new("请指定要查看的字段", "name the fields to reveal"));
+        }
+        for (i, f) in fields.iter().enumerate() {
+            if !classify::REVEALABLE.contains(&f.as_str()) {
+                errs.add(
+                    format!("fields[{i}]"),
+                    Msg::new("该字段不可查看明文或不存在", "this field does not exist or cannot be revealed"),
+                );
+            }
+        }
+        errs.into_result()?;
+        let (employee, _, _) = self.store.employee(id).await?;
+        self.audit_read(self.event(actor, "employee.reveal", &[id]).fields(fields.iter().cloned())).await?;
+        Ok(classify::reveal(&employee, fields))
+    }
+
     pub async fn list(&self, actor: &Actor, q: ListQuery) -> Result<Page<EmployeeSummary>, PeopleError> {
-        actor.authorize(Permission::EmployeeRead)?;
+        let rs = self.row_scope(actor, Permission::EmployeeRead).await?;
         let as_of = q.as_of.unwrap_or_else(|| self.clock.today());
         let org_units = match q.org_unit_id {
             None => None,
@@ -534,7 +669,16 @@ impl PeopleService {
             hired_to: q.hired_to,
             text,
         };
-        self.store.list(&filter, as_of, q.page).await
+        let mut page = self.store.list(&filter, &rs, as_of, q.page).await?;
+        let shown = classify::unmasked_sensitive(actor);
+        if !shown.is_empty() && !page.items.is_empty() {
+            let ids: Vec<EmployeeId> = page.items.iter().map(|e| e.id).collect();
+            self.audit_read(self.event(actor, "employee.list_sensitive", &ids).fields(shown)).await?;
+        }
+        for e in page.items.iter_mut() {
+            classify::mask_summary(actor, e);
+        }
+        Ok(page)
     }
 
     /// Replace personal data (educations/contacts too when given).
@@ -546,7 +690,7 @@ impl PeopleService {
         educations: Option<Vec<Education>>,
         contacts: Option<Vec<Contact>>,
     ) -> Result<EmployeeDetail, PeopleError> {
-        actor.authorize(Permission::EmployeeWrite)?;
+        self.guard(actor, Permission::EmployeeWrite, id).await?;
         self.store.employee(id).await?;
         let mut errs = FieldErrors::new();
         let valid: Option<ValidPerson> = match rules::validate_person(&person, self.clock.today()) {
@@ -566,7 +710,17 @@ impl PeopleService {
         }
         errs.into_result()?;
         let Some(valid) = valid else { return Err(FieldErrors::new().into()) };
-        self.store.update_person(id, &valid, educations.as_deref(), contacts.as_deref(), self.clock.now()).await?;
+        let mut written: Vec<&str> = classify::PERSONAL_FIELDS.to_vec();
+        if educations.is_some() {
+            written.push("educations");
+        }
+        if contacts.is_some() {
+            written.push("contacts");
+        }
+        let ev = self.event(actor, "employee.update_person", &[id]).fields(written);
+        self.store
+            .update_person(id, &valid, educations.as_deref(), contacts.as_deref(), self.clock.now(), &[ev])
+            .await?;
         self.detail(actor, id, None).await
     }
 
@@ -577,7 +731,19 @@ impl PeopleService {
         id: EmployeeId,
         input: NewEvent,
     ) -> Result<EventRecord, PeopleError> {
-        actor.authorize(Permission::EmployeeWrite)?;
+        let rs = self.guard(actor, Permission::EmployeeWrite, id).await?;
+        // An event that moves the person somewhere must stay inside the actor's scope.
+        let target = match &input.kind {
+            EventKind::Transfer { org_unit_id, .. } => Some(*org_unit_id),
+            EventKind::Promote { org_unit_id, .. } | EventKind::Demote { org_unit_id, .. } => *org_unit_id,
+            EventKind::Second { host_org_unit_id } => Some(*host_org_unit_id),
+            EventKind::Rehire { job } => Some(job.org_unit_id),
+            _ => None,
+        };
+        if let Some(unit) = target {
+            let company = self.store.employee(id).await?.0.company_id;
+            Self::check_placement(&rs, company, unit)?;
+        }
         let (employee, _, _) = self.store.employee(id).await?;
         let date = match (&input.kind, input.effective_date) {
             (EventKind::Separate { last_day, .. }, None) => last_day.succ_opt().unwrap_or(*last_day),
@@ -613,7 +779,7 @@ impl PeopleService {
             recorded_at: self.clock.now(),
             recorded_by: actor.user_id.to_string(),
         };
-        self.append(id, vec![record.clone()]).await?;
+        self.append(actor, id, vec![record.clone()]).await?;
         Ok(record)
     }
 
@@ -678,14 +844,16 @@ impl PeopleService {
     }
 
     /// Re-project with the new events and write them, checking 编制 from the earliest new date.
-    async fn append(&self, id: EmployeeId, new_events: Vec<EventRecord>) -> Result<(), PeopleError> {
+    async fn append(&self, actor: &Actor, id: EmployeeId, new_events: Vec<EventRecord>) -> Result<(), PeopleError> {
         let mut events = self.store.events(id).await?;
         events.extend(new_events.iter().cloned());
         let assignments = rules::project(id, &events)?;
         let from = new_events.iter().map(|e| e.effective_date).min().unwrap_or(NaiveDate::MIN);
         let checks = quota_checks_of(&assignments, from);
+        let kinds: Vec<&str> = new_events.iter().map(|e| e.kind.code()).collect();
+        let ev = self.event(actor, &format!("employee.event.{}", kinds.join("+")), &[id]).fields(["events", "assignments"]);
         let change = EmployeeChange { employee_id: id, new_events, assignments };
-        self.store.record_events(&[change], &checks, None).await
+        self.store.record_events(&[change], &checks, None, &[ev]).await
     }
 
     /// 更正: cancel a wrong event, optionally recording its replacement in the same step.
@@ -697,7 +865,7 @@ impl PeopleService {
         reason: Option<String>,
         replacement: Option<NewEvent>,
     ) -> Result<Vec<EventRecord>, PeopleError> {
-        actor.authorize(Permission::EmployeeWrite)?;
+        self.guard(actor, Permission::EmployeeWrite, id).await?;
         let events = self.store.events(id).await?;
         let Some(target) = events.iter().find(|e| e.id == event_id) else {
             return Err(PeopleError::EventNotFound);
@@ -733,26 +901,26 @@ impl PeopleService {
                 recorded_by: actor.user_id.to_string(),
             });
         }
-        self.append(id, new_events.clone()).await?;
+        self.append(actor, id, new_events.clone()).await?;
         Ok(new_events)
     }
 
     /// Every lifecycle event of the employee, cancelled ones included, in effective order.
     pub async fn events(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<EventRecord>, PeopleError> {
-        actor.authorize(Permission::EmployeeRead)?;
+        self.guard(actor, Permission::EmployeeRead, id).await?;
         self.store.employee(id).await?;
         self.store.events(id).await
     }
 
     pub async fn assignments(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<Assignment>, PeopleError> {
-        actor.authorize(Permission::EmployeeRead)?;
+        self.guard(actor, Permission::EmployeeRead, id).await?;
         self.store.employee(id).await?;
         self.store.assignments(id).await
     }
 
     /// 人事档案时间线: every event (cancelled ones marked) and contract, by date.
     pub async fn timeline(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<TimelineEntry>, PeopleError> {
-        actor.authorize(Permission::EmployeeRead)?;
+        self.guard(actor, Permission::EmployeeRead, id).await?;
         self.store.employee(id).await?;
         let events = self.store.events(id).await?;
         let cancelled: HashSet<EventId> = events
@@ -804,7 +972,11 @@ impl PeopleService {
         date: NaiveDate,
     ) -> Result<usize, PeopleError> {
         actor.authorize(Permission::OrgWrite)?;
-        actor.authorize(Permission::EmployeeWrite)?;
+        // Moving a whole unit's staff is an organisation-wide act: it needs the write
+        // permission over every employee, not a subtree.
+        if !actor.authorize(Permission::EmployeeWrite)?.is_all() {
+            return Err(PeopleError::Forbidden(bole_core::Forbidden(Permission::EmployeeWrite)));
+        }
         let (writes, records) = self.org.plan_merge(actor, source, target, date).await?;
         let staff = self.store.events_of_staff(&[source], date).await?;
         let now = self.clock.now();
@@ -837,7 +1009,10 @@ impl PeopleService {
         }
         let mut checks: Vec<QuotaCheck> = changes.iter().flat_map(|c| quota_checks_of(&c.assignments, date)).collect();
         checks.dedup();
-        self.store.record_events(&changes, &checks, Some((&writes, &records))).await?;
+        let ids: Vec<EmployeeId> = changes.iter().map(|c| c.employee_id).collect();
+        let ev = self.event(actor, "org_unit.merge", &ids).fields(["events", "assignments"]);
+        let ev_unit = actor.audit(self.clock.now(), "org_unit.merge", "org_unit").subject(source.0).subject(target.0);
+        self.store.record_events(&changes, &checks, Some((&writes, &records)), &[ev_unit, ev]).await?;
         Ok(changes.len())
     }
 
@@ -847,7 +1022,7 @@ impl PeopleService {
         id: EmployeeId,
         input: NewContract,
     ) -> Result<Contract, PeopleError> {
-        actor.authorize(Permission::ContractWrite)?;
+        self.guard(actor, Permission::ContractWrite, id).await?;
         self.store.employee(id).await?;
         let mut errs = FieldErrors::new();
         match (input.kind, input.end_date) {
@@ -896,12 +1071,13 @@ impl PeopleService {
         if let Some(o) = existing.iter().find(|c| contract_range(c).overlaps(&term)) {
             return Err(PeopleError::ContractOverlap { existing_start: o.start_date });
         }
-        self.store.insert_contract(&contract).await?;
+        let ev = actor.audit(self.clock.now(), "contract.create", "contract").subject(contract.id.0).subject(id.0);
+        self.store.insert_contract(&contract, &[ev]).await?;
         Ok(contract)
     }
 
     pub async fn contracts(&self, actor: &Actor, id: EmployeeId) -> Result<Vec<Contract>, PeopleError> {
-        actor.authorize(Permission::ContractRead)?;
+        self.guard(actor, Permission::ContractRead, id).await?;
         self.store.employee(id).await?;
         self.store.contracts(id).await
     }
@@ -913,7 +1089,7 @@ impl PeopleService {
         company: Option<CompanyId>,
         days: u32,
     ) -> Result<Vec<ExpiringContract>, PeopleError> {
-        actor.authorize(Permission::ContractRead)?;
+        let rs = self.row_scope(actor, Permission::ContractRead).await?;
         if days > 3660 {
             let mut e = FieldErrors::new();
             e.add("within_days", Msg::new("天数不超过3660", "within_days must be at most 3660"));
@@ -921,7 +1097,13 @@ impl PeopleService {
         }
         let today = self.clock.today();
         let to = today + chrono::Days::new(u64::from(days));
-        self.store.expiring_contracts(company, today, to).await
+        let mut list = self.store.expiring_contracts(company, today, to).await?;
+        if !rs.all {
+            let ids: Vec<EmployeeId> = list.iter().map(|c| c.contract.employee_id).collect();
+            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
+            list.retain(|c| allowed.contains(&c.contract.employee_id));
+        }
+        Ok(list)
     }
 
     /// 数据质量报告: every record held to the data standards.
@@ -931,8 +1113,13 @@ impl PeopleService {
         company: Option<CompanyId>,
         limit: usize,
     ) -> Result<QualityReport, PeopleError> {
-        actor.authorize(Permission::DataQualityRead)?;
-        let people = self.store.people(company).await?;
+        let rs = self.row_scope(actor, Permission::DataQualityRead).await?;
+        let mut people = self.store.people(company).await?;
+        if !rs.all {
+            let ids: Vec<EmployeeId> = people.iter().map(|p| p.id).collect();
+            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
+            people.retain(|p| allowed.contains(&p.id));
+        }
         let mut findings = Vec::new();
         let mut with_issues = 0u64;
         for p in &people {

@@ -1,11 +1,14 @@
 //! The people store port. Implemented once in bole-store for both engines and
-//! held to this contract by the conformance suite.
+//! held to this contract by the conformance suite. Every write takes the audit
+//! events that describe it and MUST append them in the same transaction; reads
+//! that can return other people's records take a [`RowScope`] and MUST NOT return
+//! a row outside it.
 
 use crate::error::PeopleError;
 use crate::model::*;
 use crate::rules::ValidPerson;
 use async_trait::async_trait;
-use bole_core::{CompanyId, EmployeeId, OrgUnitId, Page, PageRequest};
+use bole_core::{AuditEvent, CompanyId, EmployeeId, OrgUnitId, Page, PageRequest};
 use bole_org::{OrgChangeRecord, UnitVersionWrite};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -62,6 +65,7 @@ pub trait PeopleStore: Send + Sync {
         &self,
         batch: &[NewEmployeeRecord],
         quota_checks: &[QuotaCheck],
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError>;
     /// MUST return `EmployeeNotFound` for an unknown id.
     async fn employee(&self, id: EmployeeId) -> Result<(Employee, Vec<Education>, Vec<Contact>), PeopleError>;
@@ -74,6 +78,7 @@ pub trait PeopleStore: Send + Sync {
         educations: Option<&[Education]>,
         contacts: Option<&[Contact]>,
         at: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError>;
     async fn events(&self, id: EmployeeId) -> Result<Vec<EventRecord>, PeopleError>;
     async fn assignments(&self, id: EmployeeId) -> Result<Vec<Assignment>, PeopleError>;
@@ -85,14 +90,18 @@ pub trait PeopleStore: Send + Sync {
         changes: &[EmployeeChange],
         quota_checks: &[QuotaCheck],
         org_changes: Option<(&[UnitVersionWrite], &[OrgChangeRecord])>,
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError>;
     /// One page of employees with their assignment on `as_of`.
     async fn list(
         &self,
         filter: &EmployeeFilter,
+        scope: &RowScope,
         as_of: NaiveDate,
         page: PageRequest,
     ) -> Result<Page<EmployeeSummary>, PeopleError>;
+    /// Of `ids`, those inside `scope` (one query, whatever the number of ids).
+    async fn in_scope(&self, scope: &RowScope, ids: &[EmployeeId]) -> Result<Vec<EmployeeId>, PeopleError>;
     /// Every employee and all their events, for employees with an assignment in
     /// the units on or after `from` (used to move staff when units merge).
     async fn events_of_staff(
@@ -108,6 +117,15 @@ pub trait PeopleStore: Send + Sync {
     ) -> Result<HashMap<String, EmployeeId>, PeopleError>;
     /// Of the given resident/other ID numbers, those already used in the company.
     async fn taken_id_numbers(&self, company: CompanyId, numbers: &[String]) -> Result<Vec<String>, PeopleError>;
+    /// The employee of `company` holding this ID document (exact match after normalisation:
+    /// trimmed, `x` upper-cased), or `None`. ID numbers are stored sealed, so implementations
+    /// MUST find it through a blind index, never by decrypting rows.
+    async fn employee_by_id_number(
+        &self,
+        company: CompanyId,
+        id_type: &str,
+        id_number: &str,
+    ) -> Result<Option<EmployeeId>, PeopleError>;
     /// Every employee of a company with the assignment in force on `as_of` (bulk read
     /// for exports: two queries, no per-employee reads).
     async fn employees_as_of(
@@ -119,7 +137,7 @@ pub trait PeopleStore: Send + Sync {
     async fn people(&self, company: Option<CompanyId>) -> Result<Vec<PersonRow>, PeopleError>;
 
     /// MUST return `ContractOverlap` when the term overlaps another contract of the employee.
-    async fn insert_contract(&self, contract: &Contract) -> Result<(), PeopleError>;
+    async fn insert_contract(&self, contract: &Contract, audit: &[AuditEvent]) -> Result<(), PeopleError>;
     async fn contracts(&self, employee: EmployeeId) -> Result<Vec<Contract>, PeopleError>;
     /// Contracts whose end date lies in `[from, to]` and that no later contract renews.
     async fn expiring_contracts(

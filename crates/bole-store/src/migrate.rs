@@ -22,7 +22,15 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. A test checks this list against the directories.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation"), migration!("0002_read_paths")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation"),
+    migration!("0002_read_paths"),
+    migration!("0003_roles"),
+    migration!("0004_accounts"),
+    migration!("0005_audit"),
+    migration!("0006_privacy"),
+    migration!("0007_encryption"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {

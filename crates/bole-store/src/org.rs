@@ -2,10 +2,11 @@
 //! range covers the date; structural changes close the covering version and open
 //! the next one in a single transaction.
 
+use crate::audit::append_in_tx;
 use crate::db::{Tx, is_unique_violation};
 use crate::{SqlStore, on_db, on_tx};
 use async_trait::async_trait;
-use bole_core::{CompanyId, DateRange, OrgUnitId, PositionId, QuotaId};
+use bole_core::{AuditEvent, CompanyId, DateRange, OrgUnitId, PositionId, QuotaId};
 use bole_org::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
@@ -208,8 +209,9 @@ pub(crate) async fn write_unit_changes(
 
 #[async_trait]
 impl OrgStore for SqlStore {
-    async fn insert_company(&self, company: &Company) -> Result<(), OrgError> {
-        let r = on_db!(&self.db, p => {
+    async fn insert_company(&self, company: &Company, audit: &[AuditEvent]) -> Result<(), OrgError> {
+        let mut tx = self.db.begin().await.map_err(st)?;
+        let r = on_tx!(&mut tx, p => {
             sqlx::query("INSERT INTO companies (id, code, name, kind, credit_code, created_at) VALUES ($1,$2,$3,$4,$5,$6)")
                 .bind(company.id.0)
                 .bind(&company.code)
@@ -217,15 +219,17 @@ impl OrgStore for SqlStore {
                 .bind(company.kind.as_str())
                 .bind(&company.credit_code)
                 .bind(company.created_at)
-                .execute(p)
+                .execute(&mut *p)
                 .await
                 .map(|r| r.rows_affected())
         });
         match r {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(OrgError::DuplicateCode(company.code.clone())),
-            Err(e) => Err(st(e)),
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Err(OrgError::DuplicateCode(company.code.clone())),
+            Err(e) => return Err(st(e)),
         }
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
+        tx.commit().await.map_err(st)
     }
 
     async fn companies(&self) -> Result<Vec<Company>, OrgError> {
@@ -244,7 +248,7 @@ impl OrgStore for SqlStore {
         row.map(Into::into).ok_or(OrgError::CompanyNotFound)
     }
 
-    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord) -> Result<(), OrgError> {
+    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord, audit: &[AuditEvent]) -> Result<(), OrgError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         let r = on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO org_units (id, company_id, code, created_at) VALUES ($1,$2,$3,$4)")
@@ -274,6 +278,7 @@ impl OrgStore for SqlStore {
                 .map_err(st)?;
         });
         insert_change(&mut tx, record).await.map_err(st)?;
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }
 
@@ -343,9 +348,11 @@ impl OrgStore for SqlStore {
         &self,
         writes: &[UnitVersionWrite],
         records: &[OrgChangeRecord],
+        audit: &[AuditEvent],
     ) -> Result<(), OrgError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         write_unit_changes(&mut tx, writes, records).await?;
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }
 
@@ -410,8 +417,9 @@ impl OrgStore for SqlStore {
         Ok(rows.into_iter().map(|(u, n)| (OrgUnitId(u), n)).collect())
     }
 
-    async fn insert_position(&self, position: &Position) -> Result<(), OrgError> {
-        let r = on_db!(&self.db, p => {
+    async fn insert_position(&self, position: &Position, audit: &[AuditEvent]) -> Result<(), OrgError> {
+        let mut tx = self.db.begin().await.map_err(st)?;
+        let r = on_tx!(&mut tx, p => {
             sqlx::query("INSERT INTO positions (id, company_id, org_unit_id, code, name, job_family, grade, is_key, valid_from, valid_to) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)")
                 .bind(position.id.0)
                 .bind(position.company_id.0)
@@ -423,15 +431,17 @@ impl OrgStore for SqlStore {
                 .bind(position.is_key)
                 .bind(position.valid.from)
                 .bind(position.valid.to)
-                .execute(p)
+                .execute(&mut *p)
                 .await
                 .map(|r| r.rows_affected())
         });
         match r {
-            Ok(_) => Ok(()),
-            Err(e) if is_unique_violation(&e) => Err(OrgError::DuplicateCode(position.code.clone())),
-            Err(e) => Err(st(e)),
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => return Err(OrgError::DuplicateCode(position.code.clone())),
+            Err(e) => return Err(st(e)),
         }
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
+        tx.commit().await.map_err(st)
     }
 
     async fn position(&self, id: PositionId) -> Result<Position, OrgError> {
@@ -486,7 +496,7 @@ impl OrgStore for SqlStore {
         Ok(id.map(PositionId))
     }
 
-    async fn insert_quota(&self, quota: &HeadcountQuota) -> Result<(), OrgError> {
+    async fn insert_quota(&self, quota: &HeadcountQuota, audit: &[AuditEvent]) -> Result<(), OrgError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         let existing: Vec<(NaiveDate, Option<NaiveDate>)> = on_tx!(&mut tx, c => {
             sqlx::query_as("SELECT valid_from, valid_to FROM headcount_quotas WHERE org_unit_id = $1 AND category = $2")
@@ -512,6 +522,7 @@ impl OrgStore for SqlStore {
                 .await
                 .map_err(st)?;
         });
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }
 

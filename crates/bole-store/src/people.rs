@@ -6,8 +6,11 @@ use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
 use crate::org::{placeholders, write_unit_changes};
 use crate::{SqlStore, on_db, on_tx};
 use async_trait::async_trait;
+use crate::audit::append_in_tx;
+use crate::sealed::{self, SealedPerson, open_field, people_err};
+use bole_crypto::{BlindField, Keyring};
 use bole_core::{
-    CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId,
+    AuditEvent, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId,
 };
 use bole_org::{OrgChangeRecord, UnitVersionWrite};
 use bole_people::rules::ValidPerson;
@@ -71,14 +74,41 @@ struct EmployeeRow {
     probation_end: Option<NaiveDate>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    id_number_enc: Option<Vec<u8>>,
+    phone_enc: Option<Vec<u8>>,
+    address_enc: Option<Vec<u8>>,
+    bank_name: Option<String>,
+    bank_account_enc: Option<Vec<u8>>,
 }
 
 const EMPLOYEE_COLS: &str = "id, company_id, employee_no, name, gender, birth_date, id_type, id_number, ethnicity, political_status, \
-     marital_status, native_place, education_level, degree, phone, email, address, employment_type, hire_date, probation_end, created_at, updated_at";
+     marital_status, native_place, education_level, degree, phone, email, address, employment_type, hire_date, probation_end, created_at, updated_at, \
+     id_number_enc, phone_enc, address_enc, bank_name, bank_account_enc";
+/// Written on insert after [`EMPLOYEE_COLS`]: the blind indexes.
+const EMPLOYEE_INDEX_COLS: &str = "id_number_bidx, phone_bidx";
 
-impl From<EmployeeRow> for Employee {
-    fn from(r: EmployeeRow) -> Self {
-        Employee {
+impl EmployeeRow {
+    fn sealed(&self) -> impl Iterator<Item = &[u8]> {
+        [&self.id_number_enc, &self.phone_enc, &self.address_enc, &self.bank_account_enc]
+            .into_iter()
+            .flatten()
+            .map(Vec::as_slice)
+    }
+
+    /// The employee with its sealed fields opened (legacy plaintext rows read as they are).
+    fn open(self, ring: &Keyring) -> Result<Employee, PeopleError> {
+        let r = self;
+        let id_number =
+            open_field(ring, sealed::EMPLOYEE_ID_NUMBER, r.id, r.id_number_enc.as_deref(), Some(r.id_number))
+                .map_err(people_err)?
+                .unwrap_or_default();
+        let phone =
+            open_field(ring, sealed::EMPLOYEE_PHONE, r.id, r.phone_enc.as_deref(), r.phone).map_err(people_err)?;
+        let address = open_field(ring, sealed::EMPLOYEE_ADDRESS, r.id, r.address_enc.as_deref(), r.address)
+            .map_err(people_err)?;
+        let bank_account = open_field(ring, sealed::EMPLOYEE_BANK_ACCOUNT, r.id, r.bank_account_enc.as_deref(), None)
+            .map_err(people_err)?;
+        Ok(Employee {
             id: EmployeeId(r.id),
             company_id: CompanyId(r.company_id),
             employee_no: r.employee_no,
@@ -86,22 +116,24 @@ impl From<EmployeeRow> for Employee {
             gender: r.gender,
             birth_date: r.birth_date,
             id_type: r.id_type,
-            id_number: r.id_number,
+            id_number,
             ethnicity: r.ethnicity,
             political_status: r.political_status,
             marital_status: r.marital_status,
             native_place: r.native_place,
             education_level: r.education_level,
             degree: r.degree,
-            phone: r.phone,
+            phone,
             email: r.email,
-            address: r.address,
+            address,
+            bank_name: r.bank_name,
+            bank_account,
             employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
             hire_date: r.hire_date,
             probation_end: r.probation_end,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -203,7 +235,7 @@ impl From<ContractRow> for Contract {
 
 /// Bind one employee row into a `push_values` tuple list.
 macro_rules! push_employee {
-    ($b:ident, $e:ident) => {
+    ($b:ident, $e:ident, $s:ident) => {
         $b.push_bind($e.id.0)
             .push_bind($e.company_id.0)
             .push_bind($e.employee_no.clone())
@@ -211,21 +243,28 @@ macro_rules! push_employee {
             .push_bind($e.gender.clone())
             .push_bind($e.birth_date)
             .push_bind($e.id_type.clone())
-            .push_bind($e.id_number.clone())
+            .push_bind($s.id_number_stub.clone())
             .push_bind($e.ethnicity.clone())
             .push_bind($e.political_status.clone())
             .push_bind($e.marital_status.clone())
             .push_bind($e.native_place.clone())
             .push_bind($e.education_level.clone())
             .push_bind($e.degree.clone())
-            .push_bind($e.phone.clone())
+            .push_bind(None::<String>)
             .push_bind($e.email.clone())
-            .push_bind($e.address.clone())
+            .push_bind(None::<String>)
             .push_bind($e.employment_type.as_str())
             .push_bind($e.hire_date)
             .push_bind($e.probation_end)
             .push_bind($e.created_at)
             .push_bind($e.updated_at)
+            .push_bind($s.id_number_enc.clone())
+            .push_bind($s.phone_enc.clone())
+            .push_bind($s.address_enc.clone())
+            .push_bind($e.bank_name.clone())
+            .push_bind($s.bank_account_enc.clone())
+            .push_bind($s.id_number_bidx.clone())
+            .push_bind($s.phone_bidx.clone())
     };
 }
 
@@ -284,7 +323,7 @@ async fn insert_children(
     tx: &mut Tx,
     employee: EmployeeId,
     educations: &[Education],
-    contacts: &[Contact],
+    contacts: &[(Contact, SealedContact)],
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, c => {
         for (i, e) in educations.iter().enumerate() {
@@ -302,21 +341,35 @@ async fn insert_children(
                 .execute(&mut *c)
                 .await?;
         }
-        for (i, k) in contacts.iter().enumerate() {
-            sqlx::query("INSERT INTO employee_contacts (id, employee_id, seq, kind, name, relation, phone, workplace) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
-                .bind(Uuid::now_v7())
+        for (i, (k, (contact_id, phone_enc))) in contacts.iter().enumerate() {
+            sqlx::query("INSERT INTO employee_contacts (id, employee_id, seq, kind, name, relation, phone_enc, workplace) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)")
+                .bind(*contact_id)
                 .bind(employee.0)
                 .bind(i as i32)
                 .bind(k.kind.as_str())
                 .bind(&k.name)
                 .bind(&k.relation)
-                .bind(&k.phone)
+                .bind(phone_enc)
                 .bind(&k.workplace)
                 .execute(&mut *c)
                 .await?;
         }
     });
     Ok(())
+}
+
+/// A contact's row id and sealed phone.
+type SealedContact = (Uuid, Option<Vec<u8>>);
+
+fn seal_contacts(ring: &Keyring, contacts: &[Contact]) -> Result<Vec<(Contact, SealedContact)>, PeopleError> {
+    contacts
+        .iter()
+        .map(|k| {
+            let id = Uuid::now_v7();
+            let phone = k.phone.as_deref().map(|p| ring.seal_str(&sealed::CONTACT_PHONE.aad(id), p)).transpose();
+            Ok((k.clone(), (id, phone.map_err(people_err)?)))
+        })
+        .collect()
 }
 
 /// Checks every (unit, category, date) against the quota in force that refuses
@@ -398,6 +451,7 @@ struct SummaryRow {
     hire_date: NaiveDate,
     employment_type: String,
     phone: Option<String>,
+    phone_enc: Option<Vec<u8>>,
     status: Option<String>,
     org_unit_id: Option<Uuid>,
     org_unit_name: Option<String>,
@@ -410,9 +464,10 @@ enum Bind {
     Date(NaiveDate),
     Id(Uuid),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
-fn list_where(filter: &EmployeeFilter) -> (String, Vec<Bind>) {
+fn list_where(filter: &EmployeeFilter, ring: &Keyring) -> (String, Vec<Bind>) {
     // $1 is always the as-of date.
     let mut sql = String::from(" WHERE 1=1");
     let mut binds = Vec::new();
@@ -451,10 +506,57 @@ fn list_where(filter: &EmployeeFilter) -> (String, Vec<Bind>) {
         n += 1;
     }
     if let Some(text) = &filter.text {
-        sql.push_str(&format!(" AND (e.name LIKE ${n} ESCAPE '\\' OR e.employee_no LIKE ${n} ESCAPE '\\')"));
+        // Name and employee number by substring; ID number and phone only by exact value,
+        // through their blind indexes (the sealed columns cannot be searched).
+        let (id_bidx, phone_bidx) = sealed::search_indexes(ring, text);
+        sql.push_str(&format!(
+            " AND (e.name LIKE ${n} ESCAPE '\\' OR e.employee_no LIKE ${n} ESCAPE '\\' OR e.id_number_bidx = ${} OR e.phone_bidx = ${})",
+            n + 1,
+            n + 2
+        ));
         binds.push(Bind::Text(like_pattern(text)));
+        binds.push(Bind::Bytes(id_bidx));
+        binds.push(Bind::Bytes(phone_bidx));
     }
     (sql, binds)
+}
+
+/// The row filter of a [`RowScope`] on alias `e`, as ` AND (…)`; parameter `$on` is the
+/// day on which assignments are matched. Parameters from `*n` on are pushed to `binds`.
+fn scope_where(scope: &RowScope, on: usize, n: &mut usize, binds: &mut Vec<Bind>) -> String {
+    if scope.all {
+        return String::new();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(me) = scope.me {
+        parts.push(format!("e.id = ${n}"));
+        binds.push(Bind::Id(me.0));
+        *n += 1;
+    }
+    let mut on_assignment: Vec<String> = Vec::new();
+    if let Some(boss) = scope.reports_of {
+        on_assignment.push(format!("s.manager_id = ${n}"));
+        binds.push(Bind::Id(boss.0));
+        *n += 1;
+    }
+    if !scope.units.is_empty() {
+        on_assignment.push(format!("s.org_unit_id IN ({})", placeholders(*n, scope.units.len())));
+        *n += scope.units.len();
+        binds.extend(scope.units.iter().map(|u| Bind::Id(u.0)));
+    }
+    if !on_assignment.is_empty() {
+        parts.push(format!(
+            "EXISTS (SELECT 1 FROM assignments s WHERE s.employee_id = e.id AND s.valid_from <= ${on} \
+             AND (s.valid_to IS NULL OR s.valid_to > ${on}) AND ({}))",
+            on_assignment.join(" OR ")
+        ));
+    }
+    if !scope.companies.is_empty() {
+        parts.push(format!("e.company_id IN ({})", placeholders(*n, scope.companies.len())));
+        *n += scope.companies.len();
+        binds.extend(scope.companies.iter().map(|c| Bind::Id(c.0)));
+    }
+    if parts.is_empty() { " AND 1=0".into() } else { format!(" AND ({})", parts.join(" OR ")) }
 }
 
 macro_rules! bind_all {
@@ -464,6 +566,7 @@ macro_rules! bind_all {
                 Bind::Date(d) => $q.bind(*d),
                 Bind::Id(u) => $q.bind(*u),
                 Bind::Text(t) => $q.bind(t.clone()),
+                Bind::Bytes(b) => $q.bind(b.clone()),
             };
         }
     };
@@ -480,14 +583,31 @@ impl PeopleStore for SqlStore {
         &self,
         batch: &[NewEmployeeRecord],
         quota_checks: &[QuotaCheck],
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError> {
         let single_no = if batch.len() == 1 { Some(batch[0].employee.employee_no.as_str()) } else { None };
+        let ring = self.sealing_ring().await.map_err(people_err)?;
+        let sealed: Vec<SealedPerson> = batch
+            .iter()
+            .map(|r| {
+                let e = &r.employee;
+                SealedPerson::seal(
+                    &ring,
+                    e.id.0,
+                    &e.id_number,
+                    e.phone.as_deref(),
+                    e.address.as_deref(),
+                    e.bank_account.as_deref(),
+                )
+            })
+            .collect::<Result<_, _>>()
+            .map_err(people_err)?;
         let mut tx = self.db.begin().await.map_err(st)?;
-        for chunk in batch.chunks(BATCH) {
+        for (chunk, sealed) in batch.chunks(BATCH).zip(sealed.chunks(BATCH)) {
             let r = on_tx!(&mut tx, c => {
-                let mut qb = QueryBuilder::new(format!("INSERT INTO employees ({EMPLOYEE_COLS}) "));
-                qb.push_values(chunk.iter().map(|r| &r.employee), |mut b, e| {
-                    push_employee!(b, e);
+                let mut qb = QueryBuilder::new(format!("INSERT INTO employees ({EMPLOYEE_COLS}, {EMPLOYEE_INDEX_COLS}) "));
+                qb.push_values(chunk.iter().map(|r| &r.employee).zip(sealed), |mut b, (e, s)| {
+                    push_employee!(b, e, s);
                 });
                 qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
             });
@@ -498,25 +618,32 @@ impl PeopleStore for SqlStore {
         let assignments: Vec<&Assignment> = batch.iter().flat_map(|r| r.assignments.iter()).collect();
         insert_assignments(&mut tx, &assignments).await.map_err(|e| write_err(e, single_no))?;
         for r in batch.iter().filter(|r| !r.educations.is_empty() || !r.contacts.is_empty()) {
-            insert_children(&mut tx, r.employee.id, &r.educations, &r.contacts).await.map_err(st)?;
+            let contacts = seal_contacts(&ring, &r.contacts)?;
+            insert_children(&mut tx, r.employee.id, &r.educations, &contacts).await.map_err(st)?;
         }
         check_quotas(&mut tx, quota_checks).await?;
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }
 
     async fn employee(&self, id: EmployeeId) -> Result<(Employee, Vec<Education>, Vec<Contact>), PeopleError> {
         let sql = format!("SELECT {EMPLOYEE_COLS} FROM employees WHERE id = $1");
         type EduRow = (String, Option<String>, String, Option<String>, Option<NaiveDate>, Option<NaiveDate>, bool);
-        type ContactRow = (String, String, String, Option<String>, Option<String>);
+        type ContactRow = (Uuid, String, String, String, Option<String>, Option<Vec<u8>>, Option<String>);
         let (row, edus, contacts): (Option<EmployeeRow>, Vec<EduRow>, Vec<ContactRow>) = on_db!(&self.db, p => {
             let row = sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await.map_err(st)?;
             let edus = sqlx::query_as("SELECT school, major, education_level, degree, start_date, end_date, full_time FROM employee_educations WHERE employee_id = $1 ORDER BY seq")
                 .bind(id.0).fetch_all(p).await.map_err(st)?;
-            let contacts = sqlx::query_as("SELECT kind, name, relation, phone, workplace FROM employee_contacts WHERE employee_id = $1 ORDER BY seq")
+            let contacts = sqlx::query_as("SELECT id, kind, name, relation, phone, phone_enc, workplace FROM employee_contacts WHERE employee_id = $1 ORDER BY seq")
                 .bind(id.0).fetch_all(p).await.map_err(st)?;
             (row, edus, contacts)
         });
-        let employee: Employee = row.ok_or(PeopleError::EmployeeNotFound)?.into();
+        let row = row.ok_or(PeopleError::EmployeeNotFound)?;
+        let ring = self
+            .ring_for(row.sealed().chain(contacts.iter().filter_map(|c| c.5.as_deref())))
+            .await
+            .map_err(people_err)?;
+        let employee = row.open(&ring)?;
         let educations = edus
             .into_iter()
             .map(|(school, major, education_level, degree, start_date, end_date, full_time)| Education {
@@ -531,14 +658,17 @@ impl PeopleStore for SqlStore {
             .collect();
         let contacts = contacts
             .into_iter()
-            .map(|(kind, name, relation, phone, workplace)| Contact {
-                kind: ContactKind::parse(&kind).unwrap_or(ContactKind::Emergency),
-                name,
-                relation,
-                phone,
-                workplace,
+            .map(|(id, kind, name, relation, phone, phone_enc, workplace)| {
+                Ok(Contact {
+                    kind: ContactKind::parse(&kind).unwrap_or(ContactKind::Emergency),
+                    name,
+                    relation,
+                    phone: open_field(&ring, sealed::CONTACT_PHONE, id, phone_enc.as_deref(), phone)
+                        .map_err(people_err)?,
+                    workplace,
+                })
             })
-            .collect();
+            .collect::<Result<_, PeopleError>>()?;
         Ok((employee, educations, contacts))
     }
 
@@ -549,14 +679,29 @@ impl PeopleStore for SqlStore {
         educations: Option<&[Education]>,
         contacts: Option<&[Contact]>,
         at: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError> {
+        let ring = self.sealing_ring().await.map_err(people_err)?;
+        let s = SealedPerson::seal(
+            &ring,
+            id.0,
+            &p.id_number,
+            p.phone.as_deref(),
+            p.address.as_deref(),
+            p.bank_account.as_deref(),
+        )
+        .map_err(people_err)?;
+        let contacts = contacts.map(|c| seal_contacts(&ring, c)).transpose()?;
         let mut tx = self.db.begin().await.map_err(st)?;
         let n = on_tx!(&mut tx, c => {
             sqlx::query("UPDATE employees SET name=$1, gender=$2, birth_date=$3, id_type=$4, id_number=$5, ethnicity=$6, political_status=$7, \
-                         marital_status=$8, native_place=$9, education_level=$10, degree=$11, phone=$12, email=$13, address=$14, updated_at=$15 WHERE id=$16")
-                .bind(&p.name).bind(&p.gender).bind(p.birth_date).bind(&p.id_type).bind(&p.id_number).bind(&p.ethnicity)
+                         marital_status=$8, native_place=$9, education_level=$10, degree=$11, phone=$12, email=$13, address=$14, updated_at=$15, \
+                         id_number_enc=$17, id_number_bidx=$18, phone_enc=$19, phone_bidx=$20, address_enc=$21, bank_name=$22, bank_account_enc=$23 WHERE id=$16")
+                .bind(&p.name).bind(&p.gender).bind(p.birth_date).bind(&p.id_type).bind(&s.id_number_stub).bind(&p.ethnicity)
                 .bind(&p.political_status).bind(&p.marital_status).bind(&p.native_place).bind(&p.education_level).bind(&p.degree)
-                .bind(&p.phone).bind(&p.email).bind(&p.address).bind(at).bind(id.0)
+                .bind(None::<String>).bind(&p.email).bind(None::<String>).bind(at).bind(id.0)
+                .bind(&s.id_number_enc).bind(&s.id_number_bidx).bind(&s.phone_enc).bind(&s.phone_bidx).bind(&s.address_enc)
+                .bind(&p.bank_name).bind(&s.bank_account_enc)
                 .execute(&mut *c)
                 .await
                 .map(|r| r.rows_affected())
@@ -573,7 +718,10 @@ impl PeopleStore for SqlStore {
                 sqlx::query("DELETE FROM employee_contacts WHERE employee_id = $1").bind(id.0).execute(&mut *c).await.map_err(st)?;
             }
         });
-        insert_children(&mut tx, id, educations.unwrap_or_default(), contacts.unwrap_or_default()).await.map_err(st)?;
+        insert_children(&mut tx, id, educations.unwrap_or_default(), contacts.as_deref().unwrap_or_default())
+            .await
+            .map_err(st)?;
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }
 
@@ -601,6 +749,7 @@ impl PeopleStore for SqlStore {
         changes: &[EmployeeChange],
         quota_checks: &[QuotaCheck],
         org_changes: Option<(&[UnitVersionWrite], &[OrgChangeRecord])>,
+        audit: &[AuditEvent],
     ) -> Result<(), PeopleError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         if let Some((writes, records)) = org_changes {
@@ -621,16 +770,65 @@ impl PeopleStore for SqlStore {
         let assignments: Vec<&Assignment> = changes.iter().flat_map(|c| c.assignments.iter()).collect();
         insert_assignments(&mut tx, &assignments).await.map_err(|e| write_err(e, None))?;
         check_quotas(&mut tx, quota_checks).await?;
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
+    }
+
+    async fn in_scope(&self, scope: &RowScope, ids: &[EmployeeId]) -> Result<Vec<EmployeeId>, PeopleError> {
+        if scope.all {
+            return Ok(ids.to_vec());
+        }
+        if scope.is_empty() || ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH) {
+            let mut binds = Vec::new();
+            let mut n = 2;
+            let scope_sql = scope_where(scope, 1, &mut n, &mut binds);
+            let sql = format!(
+                "SELECT e.id FROM employees e WHERE e.id IN ({}){scope_sql}",
+                placeholders(n, chunk.len())
+            );
+            let on = scope.on.unwrap_or_default();
+            let rows: Vec<Uuid> = on_db!(&self.db, p => {
+                let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(on);
+                bind_all!(q, &binds);
+                for id in chunk {
+                    q = q.bind(id.0);
+                }
+                q.fetch_all(p).await
+            })
+            .map_err(st)?;
+            out.extend(rows.into_iter().map(EmployeeId));
+        }
+        Ok(out)
     }
 
     async fn list(
         &self,
         filter: &EmployeeFilter,
+        scope: &RowScope,
         as_of: NaiveDate,
         page: PageRequest,
     ) -> Result<Page<EmployeeSummary>, PeopleError> {
-        let (where_sql, binds) = list_where(filter);
+        if scope.is_empty() {
+            return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page });
+        }
+        let (mut where_sql, mut binds) = list_where(filter, &self.keyring());
+        let mut n = binds.len() + 2;
+        if !scope.all {
+            // The scope's own assignment date is bound as a parameter of its own: it is
+            // today, whereas $1 is the as-of date of the view.
+            binds.push(Bind::Date(scope.on.unwrap_or(as_of)));
+            let on_param = n;
+            n += 1;
+            let mut sbinds = Vec::new();
+            let mut m = n;
+            let scope_sql = scope_where(scope, on_param, &mut m, &mut sbinds);
+            where_sql.push_str(&scope_sql);
+            binds.extend(sbinds);
+        }
         // The as-of join matches at most one segment per employee, so without a filter on
         // the assignment the count needs only the employees table.
         let needs_join = filter.org_units.is_some() || filter.statuses.is_some();
@@ -646,7 +844,7 @@ impl PeopleStore for SqlStore {
         let ids_from = if needs_join { FILTERED_FROM } else { " FROM employees e" };
         let page_sql = format!(
             "WITH pg AS (SELECT e.id{ids_from}{where_sql} ORDER BY e.employee_no, e.id LIMIT {} OFFSET {}) \
-             SELECT e.id, e.company_id, e.employee_no, e.name, e.gender, e.hire_date, e.employment_type, e.phone, \
+             SELECT e.id, e.company_id, e.employee_no, e.name, e.gender, e.hire_date, e.employment_type, e.phone, e.phone_enc, \
              a.status, a.org_unit_id, ov.name AS org_unit_name, a.position_id, p.name AS position_name \
              FROM pg JOIN employees e ON e.id = pg.id \
              LEFT JOIN assignments a ON a.employee_id = e.id AND a.valid_from <= $1 AND (a.valid_to IS NULL OR a.valid_to > $1) \
@@ -664,24 +862,29 @@ impl PeopleStore for SqlStore {
             let rows = q.fetch_all(p).await.map_err(st)?;
             (total, rows)
         });
+        let ring = self.ring_for(rows.iter().filter_map(|r| r.phone_enc.as_deref())).await.map_err(people_err)?;
         let items = rows
             .into_iter()
-            .map(|r| EmployeeSummary {
-                id: EmployeeId(r.id),
-                company_id: CompanyId(r.company_id),
-                employee_no: r.employee_no,
-                name: r.name,
-                gender: r.gender,
-                hire_date: r.hire_date,
-                employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
-                status: r.status.as_deref().and_then(EmployeeStatus::parse),
-                org_unit_id: r.org_unit_id.map(OrgUnitId),
-                org_unit_name: r.org_unit_name,
-                position_id: r.position_id.map(PositionId),
-                position_name: r.position_name,
-                phone: r.phone,
+            .map(|r| {
+                let phone = open_field(&ring, sealed::EMPLOYEE_PHONE, r.id, r.phone_enc.as_deref(), r.phone)
+                    .map_err(people_err)?;
+                Ok(EmployeeSummary {
+                    id: EmployeeId(r.id),
+                    company_id: CompanyId(r.company_id),
+                    employee_no: r.employee_no,
+                    name: r.name,
+                    gender: r.gender,
+                    hire_date: r.hire_date,
+                    employment_type: EmploymentType::parse(&r.employment_type).unwrap_or(EmploymentType::FullTime),
+                    status: r.status.as_deref().and_then(EmployeeStatus::parse),
+                    org_unit_id: r.org_unit_id.map(OrgUnitId),
+                    org_unit_name: r.org_unit_name,
+                    position_id: r.position_id.map(PositionId),
+                    position_name: r.position_name,
+                    phone,
+                })
             })
-            .collect();
+            .collect::<Result<_, PeopleError>>()?;
         Ok(Page { items, total: total.max(0) as u64, page: page.page, per_page: page.per_page })
     }
 
@@ -739,23 +942,47 @@ impl PeopleStore for SqlStore {
     }
 
     async fn taken_id_numbers(&self, company: CompanyId, numbers: &[String]) -> Result<Vec<String>, PeopleError> {
+        // Through the blind index: the numbers themselves are sealed.
+        let ring = self.keyring();
+        let by_index: HashMap<Vec<u8>, &String> =
+            numbers.iter().map(|n| (ring.blind_index(BlindField::IdNumber, n).to_vec(), n)).collect();
+        let indexes: Vec<&Vec<u8>> = by_index.keys().collect();
         let mut out = Vec::new();
-        for chunk in numbers.chunks(1000) {
+        for chunk in indexes.chunks(1000) {
             let sql = format!(
-                "SELECT id_number FROM employees WHERE company_id = $1 AND id_number IN ({})",
+                "SELECT id_number_bidx FROM employees WHERE company_id = $1 AND id_number_bidx IN ({})",
                 placeholders(2, chunk.len())
             );
-            let rows: Vec<String> = on_db!(&self.db, p => {
+            let rows: Vec<Vec<u8>> = on_db!(&self.db, p => {
                 let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(company.0);
                 for n in chunk {
-                    q = q.bind(n);
+                    q = q.bind(n.as_slice());
                 }
                 q.fetch_all(p).await
             })
             .map_err(st)?;
-            out.extend(rows);
+            out.extend(rows.iter().filter_map(|b| by_index.get(b)).map(|n| (*n).clone()));
         }
         Ok(out)
+    }
+
+    async fn employee_by_id_number(
+        &self,
+        company: CompanyId,
+        id_type: &str,
+        id_number: &str,
+    ) -> Result<Option<EmployeeId>, PeopleError> {
+        let bidx = self.keyring().blind_index(BlindField::IdNumber, id_number).to_vec();
+        let id: Option<Uuid> = on_db!(&self.db, p => {
+            sqlx::query_scalar("SELECT id FROM employees WHERE company_id = $1 AND id_type = $2 AND id_number_bidx = $3")
+                .bind(company.0)
+                .bind(id_type)
+                .bind(bidx)
+                .fetch_optional(p)
+                .await
+        })
+        .map_err(st)?;
+        Ok(id.map(EmployeeId))
     }
 
     async fn employees_as_of(
@@ -775,18 +1002,19 @@ impl PeopleStore for SqlStore {
             (emps, asgs)
         });
         let mut by_emp: HashMap<Uuid, Assignment> = asgs.into_iter().map(|a| (a.employee_id, a.into())).collect();
-        Ok(emps
-            .into_iter()
+        let ring = self.ring_for(emps.iter().flat_map(EmployeeRow::sealed)).await.map_err(people_err)?;
+        emps.into_iter()
             .map(|e| {
                 let a = by_emp.remove(&e.id);
-                (e.into(), a)
+                Ok((e.open(&ring)?, a))
             })
-            .collect())
+            .collect()
     }
 
     async fn people(&self, company: Option<CompanyId>) -> Result<Vec<PersonRow>, PeopleError> {
         let mut sql = String::from(
-            "SELECT id, employee_no, name, gender, birth_date, id_type, id_number, phone, email, ethnicity, political_status, education_level FROM employees",
+            "SELECT id, employee_no, name, gender, birth_date, id_type, id_number, phone, email, ethnicity, political_status, education_level, \
+             id_number_enc, phone_enc FROM employees",
         );
         if company.is_some() {
             sql.push_str(" WHERE company_id = $1");
@@ -805,6 +1033,8 @@ impl PeopleStore for SqlStore {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
         );
         let rows: Vec<Row> = on_db!(&self.db, p => {
             let mut q = sqlx::query_as(AssertSqlSafe(sql));
@@ -814,27 +1044,37 @@ impl PeopleStore for SqlStore {
             q.fetch_all(p).await
         })
         .map_err(st)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PersonRow {
-                id: EmployeeId(r.0),
-                employee_no: r.1,
-                name: r.2,
-                gender: r.3,
-                birth_date: r.4,
-                id_type: r.5,
-                id_number: r.6,
-                phone: r.7,
-                email: r.8,
-                ethnicity: r.9,
-                political_status: r.10,
-                education_level: r.11,
+        let ring = self
+            .ring_for(rows.iter().flat_map(|r| [r.12.as_deref(), r.13.as_deref()]).flatten())
+            .await
+            .map_err(people_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let id_number = open_field(&ring, sealed::EMPLOYEE_ID_NUMBER, r.0, r.12.as_deref(), Some(r.6))
+                    .map_err(people_err)?
+                    .unwrap_or_default();
+                let phone = open_field(&ring, sealed::EMPLOYEE_PHONE, r.0, r.13.as_deref(), r.7).map_err(people_err)?;
+                Ok(PersonRow {
+                    id: EmployeeId(r.0),
+                    employee_no: r.1,
+                    name: r.2,
+                    gender: r.3,
+                    birth_date: r.4,
+                    id_type: r.5,
+                    id_number,
+                    phone,
+                    email: r.8,
+                    ethnicity: r.9,
+                    political_status: r.10,
+                    education_level: r.11,
+                })
             })
-            .collect())
+            .collect()
     }
 
-    async fn insert_contract(&self, c: &Contract) -> Result<(), PeopleError> {
-        on_db!(&self.db, p => {
+    async fn insert_contract(&self, c: &Contract, audit: &[AuditEvent]) -> Result<(), PeopleError> {
+        let mut tx = self.db.begin().await.map_err(st)?;
+        on_tx!(&mut tx, p => {
             sqlx::query("INSERT INTO contracts (id, employee_id, kind, start_date, end_date, renewal_count, signed_on, status, previous_contract_id) \
                          VALUES ($1,$2,$3,$4,$5,$6,$7,'active',$8)")
                 .bind(c.id.0)
@@ -845,12 +1085,13 @@ impl PeopleStore for SqlStore {
                 .bind(c.renewal_count)
                 .bind(c.signed_on)
                 .bind(c.previous_contract_id.map(|x| x.0))
-                .execute(p)
+                .execute(&mut *p)
                 .await
                 .map(|r| r.rows_affected())
         })
         .map_err(|e| write_err(e, None))?;
-        Ok(())
+        append_in_tx(&mut tx, audit).await.map_err(st)?;
+        tx.commit().await.map_err(st)
     }
 
     async fn contracts(&self, employee: EmployeeId) -> Result<Vec<Contract>, PeopleError> {

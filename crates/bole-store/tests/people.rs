@@ -25,7 +25,7 @@ struct Fx {
 async fn fixture(t: &TestDb) -> Fx {
     let clock = clock_on("2026-11-21");
     let org = OrgService::new(t.store.clone(), clock.clone());
-    let people = PeopleService::new(t.store.clone(), t.store.clone(), clock);
+    let people = PeopleService::new(t.store.clone(), t.store.clone(), t.store.clone(), clock);
     let actor = admin();
     let company = org
         .create_company(

@@ -60,7 +60,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = Db::open_dir(dir.path()).await.expect("open sqlite");
         bole_store::migrate::migrate(&db).await.expect("migrate sqlite");
-        TestDb { store: Arc::new(SqlStore::new(db.clone())), db, engine: Engine::Sqlite, _dir: Some(dir) }
+        TestDb { store: Arc::new(open_store(&db).await), db, engine: Engine::Sqlite, _dir: Some(dir) }
     }
 
     pub async fn postgres() -> TestDb {
@@ -84,8 +84,20 @@ impl TestDb {
         admin.close().await;
         let db = Db::connect(&pg_url_with_db(&admin_url, name)).await.expect("connect test database");
         bole_store::migrate::migrate(&db).await.expect("migrate postgres");
-        TestDb { store: Arc::new(SqlStore::new(db.clone())), db, engine: Engine::Postgres, _dir: None }
+        TestDb { store: Arc::new(open_store(&db).await), db, engine: Engine::Postgres, _dir: None }
     }
+}
+
+/// The master key of every test database. Public on purpose: test data is not secret.
+pub const TEST_MASTER_KEY: [u8; 32] = *b"bole-test-master-key-not-secret!";
+
+pub fn test_master_key() -> bole_crypto::MasterKey {
+    bole_crypto::MasterKey::from_bytes(TEST_MASTER_KEY)
+}
+
+/// The store over a migrated test database, its keys created under [`TEST_MASTER_KEY`].
+pub async fn open_store(db: &Db) -> SqlStore {
+    SqlStore::open(db.clone(), test_master_key()).await.expect("open store with the test master key")
 }
 
 /// Test databases carry the creating process id; drop those whose process is gone,

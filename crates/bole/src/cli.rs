@@ -49,6 +49,12 @@ pub enum Command {
     Import(ImportArgs),
     /// 导出花名册为 .xlsx / Export the roster as .xlsx.
     Export(ExportArgs),
+    /// 审计日志：校验、查询、导出、检查点、清除 / Audit trail: verify, search, export, checkpoint, purge.
+    #[command(subcommand)]
+    Audit(crate::audit_cmd::AuditCommand),
+    /// 加密密钥管理 / Encryption key management.
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +133,23 @@ pub struct ServeArgs {
     /// 监听地址 IP:端口（默认 127.0.0.1:8080）/ Listen address IP:port (default 127.0.0.1:8080).
     #[arg(long, env = "BOLE_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// 轮换数据密钥并重新加密全部敏感字段；带 --master 时改用新主密钥包装全部密钥 /
+    /// Rotate: a new data key re-encrypts every sealed field; with --master, rewrap all keys under a new master key.
+    Rotate(KeysRotateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeysRotateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// 新主密钥文件（不存在则生成）；完成后替换当前密钥文件 /
+    /// New master key file (generated when absent); it then replaces the configured key file.
+    #[arg(long, value_name = "FILE")]
+    pub master: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

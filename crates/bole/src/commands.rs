@@ -25,6 +25,8 @@ pub fn run(command: Command) -> Result<ExitCode, AppError> {
         Command::Demo(args) => crate::data_tools::demo(args),
         Command::Import(args) => crate::data_tools::import(args),
         Command::Export(args) => crate::data_tools::export(args),
+        Command::Keys(crate::cli::KeysCommand::Rotate(args)) => crate::keys_cmd::rotate(args),
+        Command::Audit(command) => crate::audit_cmd::run(command),
     }
 }
 

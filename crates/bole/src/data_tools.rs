@@ -74,10 +74,13 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
                 summary.companies, summary.org_units, summary.positions, summary.quotas, summary.employees, summary.events
             );
             let password = std::env::var("BOLE_ADMIN_PASSWORD").unwrap_or_else(|_| strong_password());
-            app.services.accounts.bootstrap_admin("admin", &password).await.map_err(|e| failure(&e))?;
-            let text = format!("用户名 username: admin\n密码 password: {password}\n");
+            let accounts = demo_accounts(&app, &actor, &password, today).await?;
+            let mut text = format!("密码（所有演示账号相同）password (all demo accounts): {password}\n");
+            for (user, what) in &accounts {
+                text.push_str(&format!("  {user:<10} {what}\n"));
+            }
             write_private(&cred_path, &text);
-            println!("管理员登录 / administrator login:\n{text}（已保存到 / saved to {}）", cred_path.display());
+            println!("演示账号 / demo accounts:\n{text}（已保存到 / saved to {}）", cred_path.display());
         } else {
             println!("数据目录已有数据，跳过演示数据生成 / data already present; not seeding again.");
             if cred_path.exists() {
@@ -92,6 +95,73 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
         app.serve(listen).await
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One account per kind of user, so every role can be tried: the three administrators
+/// (三员), an HR administrator, an HRBP over one department, a manager with a few
+/// direct reports and an ordinary employee (both linked to their records).
+async fn demo_accounts(
+    app: &App,
+    actor: &Actor,
+    password: &str,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(&'static str, &'static str)>, AppError> {
+    use bole_access::{NewUser, RoleGrant};
+    use bole_core::{DataScope, Role};
+    use bole_people::{EventKind, ListQuery, NewEvent};
+    let accounts = &app.services.accounts;
+    let new = |username: &str, employee_id, grants: Vec<RoleGrant>| NewUser {
+        username: username.into(),
+        password: password.into(),
+        employee_id,
+        grants,
+    };
+    accounts.bootstrap_admin("admin", password).await.map_err(|e| failure(&e))?;
+    let all = |r: Role| vec![RoleGrant::builtin(r, DataScope::All)];
+    for (name, role) in [("security", Role::SecurityAdmin), ("auditor", Role::Auditor), ("hr", Role::HrAdmin)] {
+        accounts.bootstrap_user(new(name, None, all(role))).await.map_err(|e| failure(&e))?;
+    }
+    let mut out = vec![
+        ("admin", "系统管理员 system administrator"),
+        ("security", "安全保密管理员 security administrator"),
+        ("auditor", "安全审计员 auditor"),
+        ("hr", "HR管理员（全部单位）HR administrator (all companies)"),
+    ];
+    // The first department with several people gives the manager, their team and the HRBP's subtree.
+    let page = app
+        .services
+        .people
+        .list(actor, ListQuery { page: bole_core::PageRequest { page: 1, per_page: 200 }, ..Default::default() })
+        .await
+        .map_err(|e| failure(&e))?;
+    let mut by_unit: std::collections::BTreeMap<bole_core::OrgUnitId, Vec<bole_core::EmployeeId>> = Default::default();
+    for e in page.items.iter().filter(|e| e.status.is_some_and(|s| s.employed())) {
+        if let Some(u) = e.org_unit_id {
+            by_unit.entry(u).or_default().push(e.id);
+        }
+    }
+    let Some((unit, people)) = by_unit.into_iter().max_by_key(|(_, p)| p.len()) else { return Ok(out) };
+    let (manager, team) = (people[0], &people[1..people.len().min(6)]);
+    for member in team {
+        let ev = NewEvent {
+            effective_date: Some(today),
+            kind: EventKind::Transfer { org_unit_id: unit, position_id: None, manager_id: Some(manager), work_location: None },
+            reason: Some("演示：设置直接上级 / demo: set the line manager".into()),
+        };
+        app.services.people.record_event(actor, *member, ev).await.map_err(|e| failure(&e))?;
+    }
+    let hrbp = vec![RoleGrant::builtin(Role::Hrbp, DataScope::Subtrees { units: vec![unit] })];
+    accounts.bootstrap_user(new("hrbp", None, hrbp)).await.map_err(|e| failure(&e))?;
+    let own = RoleGrant::builtin(Role::Employee, DataScope::Own);
+    let mgr = vec![own.clone(), RoleGrant::builtin(Role::Manager, DataScope::DirectReports)];
+    accounts.bootstrap_user(new("manager", Some(manager), mgr)).await.map_err(|e| failure(&e))?;
+    if let Some(member) = team.first() {
+        accounts.bootstrap_user(new("employee", Some(*member), vec![own])).await.map_err(|e| failure(&e))?;
+        out.push(("employee", "员工（本人）employee (self-service)"));
+    }
+    out.push(("manager", "经理（直接下属）manager (direct reports)"));
+    out.push(("hrbp", "HRBP（一个部门）HRBP (one department)"));
+    Ok(out)
 }
 
 /// The demo's login, readable by the owner only.

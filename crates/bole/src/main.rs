@@ -7,9 +7,11 @@
 //! code for a bad command line, and ours for bad settings). Errors are printed
 //! on stderr in Chinese, then English; nothing panics on bad input.
 
+mod audit_cmd;
 mod cli;
 mod commands;
 mod data_tools;
+mod keys_cmd;
 
 use bole_app::ErrorClass;
 use clap::Parser;

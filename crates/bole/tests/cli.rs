@@ -124,8 +124,9 @@ fn admin_create_stores_an_account_that_can_sign_in() {
 
         let settings = bole_app::Settings { data_dir: dir.path().to_path_buf(), ..bole_app::Settings::default() };
         let app = bole_app::App::build(settings, std::sync::Arc::new(bole_core::SystemClock::default())).await.unwrap();
-        let (_token, user) = app.services.accounts.login("root.admin", "Correct-Horse-42").await.unwrap();
-        assert_eq!(user.username, "root.admin");
+        let meta = bole_core::RequestMeta::default();
+        let session = app.services.accounts.login("root.admin", "Correct-Horse-42", &meta).await.unwrap().session().unwrap();
+        assert_eq!(session.user.username, "root.admin");
         app.db.close().await;
     });
 
@@ -152,7 +153,7 @@ fn admin_create_without_a_password_generates_one_and_prints_it_once() {
     rt.block_on(async {
         let settings = bole_app::Settings { data_dir: dir.path().to_path_buf(), ..bole_app::Settings::default() };
         let app = bole_app::App::build(settings, std::sync::Arc::new(bole_core::SystemClock::default())).await.unwrap();
-        app.services.accounts.login("ops", &password).await.unwrap();
+        app.services.accounts.login("ops", &password, &bole_core::RequestMeta::default()).await.unwrap();
         app.db.close().await;
     });
 }
@@ -312,4 +313,120 @@ fn demo_seeds_once_saves_the_login_and_import_export_work() {
     let out = run(with_data_dir(bole().args(["import", "--company", "BOLE-TECH"]).arg(&csv), dir.path()));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("第2行"), "{}", stderr(&out));
+}
+
+#[test]
+fn keys_rotate_reencrypts_and_a_new_master_key_replaces_the_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(with_data_dir(bole().args(["demo", "--no-serve", "--employees", "20"]), dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The first start created the master key, owner-only.
+    let key_file = dir.path().join("master.key");
+    let first_key = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(first_key.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let out = run(with_data_dir(bole().args(["keys", "rotate"]), dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("new active data key: 2"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("retired keys destroyed: 1"), "{}", stdout(&out));
+
+    let new_key = dir.path().join("new-master.key");
+    let out = run(with_data_dir(bole().args(["keys", "rotate", "--master"]).arg(&new_key), dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let replaced = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(replaced, first_key);
+    assert_eq!(replaced, std::fs::read_to_string(&new_key).unwrap());
+    // Everything still reads (the export opens every sealed field) under the new master key.
+    let xlsx = dir.path().join("roster.xlsx");
+    let out = run(with_data_dir(bole().args(["export", "--company", "BOLE-TECH"]).arg(&xlsx), dir.path()));
+    assert!(out.status.success(), "export failed: {}", stderr(&out));
+    // The old key no longer opens the database; a missing key is an error, never a new key.
+    let out = run(with_data_dir(bole().args(["migrate"]).env("BOLE_MASTER_KEY", first_key.trim()), dir.path()));
+    assert!(out.status.success(), "migrate does not need the key: {}", stderr(&out));
+    let out = run(with_data_dir(
+        bole().args(["export", "--company", "BOLE-TECH"]).arg(&xlsx).env("BOLE_MASTER_KEY", first_key.trim()),
+        dir.path(),
+    ));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    std::fs::remove_file(&key_file).unwrap();
+    let out = run(with_data_dir(bole().args(["export", "--company", "BOLE-TECH"]).arg(&xlsx), dir.path()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("BOLE_MASTER_KEY"), "{}", stderr(&out));
+    assert!(!key_file.exists(), "no new key is made for an encrypted database");
+}
+
+/// Change the audit trail behind Bole's back, as someone with access to the database file could.
+fn tamper(dir: &Path, sql: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = bole_store::Db::open_dir(dir).await.unwrap();
+        let bole_store::Db::Sqlite(pool) = &db else { panic!("SQLite expected") };
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.unwrap();
+        db.close().await;
+    });
+}
+
+fn audit_verify(dir: &Path) -> Output {
+    run(with_data_dir(bole().args(["audit", "verify"]), dir))
+}
+
+#[test]
+fn audit_verify_names_the_first_broken_link_of_a_tampered_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every verification is itself audited: five runs leave five chained records.
+    for _ in 0..5 {
+        let out = audit_verify(dir.path());
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).starts_with("OK "), "{}", stdout(&out));
+    }
+    let out = audit_verify(dir.path());
+    assert!(stdout(&out).contains("5 条记录 records (seq 1–5)"), "{}", stdout(&out));
+
+    tamper(dir.path(), "UPDATE audit_log SET action = 'employee.read' WHERE seq = 3");
+    let out = audit_verify(dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("BROKEN "), "{text}");
+    assert!(text.contains("first broken link: seq 3 — edited"), "{text}");
+    assert!(text.contains("第 3 条审计记录被修改"), "{text}");
+    assert!(text.contains("audit record 3 was edited"), "{text}");
+
+    // An earlier deletion becomes the first broken link.
+    tamper(dir.path(), "DELETE FROM audit_log WHERE seq = 2");
+    let out = run(with_data_dir(bole().args(["audit", "verify", "--json"]), dir.path()));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["broken"]["seq"], 2);
+    assert_eq!(report["broken"]["kind"], "deleted");
+}
+
+#[test]
+fn audit_verify_reports_a_forged_record_and_purge_keeps_the_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..3 {
+        assert!(audit_verify(dir.path()).status.success());
+    }
+    let out = run(with_data_dir(bole().args(["audit", "checkpoint"]), dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("signed checkpoint: seq 3"), "{}", stdout(&out));
+
+    // A purge of records younger than 180 days is refused, whatever the day.
+    let out = run(with_data_dir(bole().args(["audit", "purge", "--before", "2999-01-01"]), dir.path()));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("at least 180 days"), "{}", stderr(&out));
+
+    // A forged record after the last one (copied from a real one) is named as inserted.
+    tamper(
+        dir.path(),
+        "INSERT INTO audit_log (seq, at, actor_id, actor_name, ip, user_agent, action, subject_type, subject_ids, fields, outcome, prev_hash, hash) \
+         SELECT seq + 100, at, actor_id, actor_name, ip, user_agent, action, subject_type, subject_ids, fields, outcome, hash, hash FROM audit_log WHERE seq = 2",
+    );
+    let out = audit_verify(dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("first broken link: seq 102 — inserted"), "{}", stdout(&out));
 }

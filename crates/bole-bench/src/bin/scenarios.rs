@@ -20,7 +20,7 @@ use bole_core::{Actor, Clock, FixedClock, SystemClock};
 use bole_demo::{DemoOptions, Layout};
 use bole_org::OrgService;
 use bole_people::PeopleService;
-use bole_store::{Engine, SqlStore};
+use bole_store::Engine;
 use chrono::{Days, NaiveDate};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -188,9 +188,9 @@ async fn run(args: Args) -> Result<(), BenchError> {
 async fn run_engine(args: &Args, fresh: &Fresh, today: NaiveDate, rows: &mut Rows) -> Result<(), BenchError> {
     let engine = fresh.engine_name();
     let clock: SharedClock = Arc::new(FixedClock::on(today));
-    let store = Arc::new(SqlStore::new(fresh.db.clone()));
+    let store = Arc::new(bole_testkit::open_store(&fresh.db).await);
     let org = OrgService::new(store.clone(), clock.clone());
-    let people = PeopleService::new(store.clone(), store.clone(), clock.clone());
+    let people = PeopleService::new(store.clone(), store.clone(), store.clone(), clock.clone());
     let actor = Actor::system();
 
     // 1. Import.

@@ -1,10 +1,14 @@
 //! Route modules, one per domain. Adding a domain is one line in [`protected`]
 //! (and its service in `state::Services`).
 
+pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod org;
 pub mod people;
+pub mod privacy;
+pub mod roles;
 
 use crate::extract::Json;
 use crate::state::AppState;
@@ -30,14 +34,21 @@ pub(crate) fn operational() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health::healthz)).routes(routes!(health::readyz))
 }
 
-/// `/api/v1` routes open to anyone: only login.
+/// `/api/v1` routes open to anyone: only login and its MFA step.
 pub(crate) fn public() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(auth::login))
+    OpenApiRouter::new().routes(routes!(auth::login)).routes(routes!(auth::login_mfa))
 }
 
 /// `/api/v1` routes that require a session (the caller wraps them in `require_session`).
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes()).merge(org::routes()).merge(people::routes())
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(accounts::routes())
+        .merge(org::routes())
+        .merge(people::routes())
+        .merge(privacy::routes())
+        .merge(audit::routes())
+        .merge(roles::routes())
 }
 
 /// Errors every protected endpoint may answer with (OpenAPI only; never constructed).

@@ -29,6 +29,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_employees, create_employee))
         .routes(routes!(get_employee))
+        .routes(routes!(reveal_fields))
         .routes(routes!(update_personal_data))
         .routes(routes!(list_events, create_event))
         .routes(routes!(cancel_event))
@@ -192,6 +193,41 @@ pub async fn get_employee(
     Query(q): Query<AsOf>,
 ) -> Result<Json<EmployeeDetail>, ApiError> {
     Ok(Json(s.people.detail(&actor, id, q.as_of).await?))
+}
+
+/// Which masked fields to show in clear.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Field names: `id_number`, `phone`, `address`, `bank_account`, `ethnicity`, `political_status`.
+    pub fields: Vec<String>,
+}
+
+/// 查看明文 — Reveal masked fields of one record (needs `sensitive_reveal` over it; audited).
+#[utoipa::path(
+    post,
+    path = "/employees/{id}/reveal",
+    tag = "people",
+    params(("id" = EmployeeId, Path, description = "员工ID — employee id")),
+    request_body = RevealRequest,
+    responses(
+        (status = 200, description = "明文字段 — the clear values", body = bole_people::RevealedFields),
+        (status = 404, description = "员工不存在或不在权限范围内（`employee_not_found`） — no such employee in your scope", body = ErrorEnvelope),
+        (status = 422, description = "字段不可查看（`validation_failed`） — unknown or non-revealable field", body = ErrorEnvelope),
+        CommonErrors,
+    )
+)]
+pub async fn reveal_fields(
+    State(s): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<EmployeeId>,
+    Json(body): Json<RevealRequest>,
+) -> Result<Response, ApiError> {
+    let revealed = s.people.reveal(&actor, id, &body.fields).await?;
+    let mut res = Json(revealed).into_response();
+    // Clear personal data: no cache may keep it.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 /// Replacement personal data; educations/contacts are replaced only when present.

@@ -6,8 +6,10 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use bole_access::{AccountService, AccountStore};
-use bole_http::{Services, ready_check, router};
+use bole_access::{AccountService, AccountStore, NewUser, RoleGrant, SecurityPolicy};
+use bole_core::clock::SharedClock;
+use bole_core::{DataScope, EmployeeId, Role};
+use bole_http::{HttpSettings, RateLimits, Services, ready_check, router_with};
 use bole_org::OrgService;
 use bole_testkit::{TestDb, clock_on};
 use http_body_util::BodyExt;
@@ -15,7 +17,10 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// The system administrator (三员: accounts only, no personal data).
 pub const ADMIN: &str = "admin";
+/// An HR administrator over every company: the default actor of the HTTP tests.
+pub const HR: &str = "hr";
 pub const PASSWORD: &str = "Bole-Admin-2026";
 /// "Today" in every HTTP test.
 pub const TODAY: &str = "2026-03-02";
@@ -31,15 +36,54 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// What a test can change about the app. The default suits tests of everything but
+/// authentication: no MFA requirement for privileged roles (the `hr` account is one) and no
+/// rate limits (every in-process request comes from the same unknown address).
+pub struct Options {
+    pub policy: SecurityPolicy,
+    pub http: HttpSettings,
+    pub clock: SharedClock,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            policy: SecurityPolicy { mfa_required_for_privileged: false, ..SecurityPolicy::default() },
+            http: HttpSettings { rate_limits: RateLimits::disabled(), ..HttpSettings::default() },
+            clock: clock_on(TODAY),
+        }
+    }
+}
+
 impl TestApp {
     pub async fn new(db: TestDb) -> TestApp {
-        let clock = clock_on(TODAY);
-        let accounts = AccountService::new(db.store.clone(), clock.clone());
+        Self::with(db, Options::default()).await
+    }
+
+    pub async fn with(db: TestDb, options: Options) -> TestApp {
+        let clock = options.clock;
+        let accounts = AccountService::new(db.store.clone(), clock.clone()).with_policy(options.policy);
         accounts.bootstrap_admin(ADMIN, PASSWORD).await.unwrap();
+        accounts
+            .bootstrap_user(NewUser {
+                username: HR.into(),
+                password: PASSWORD.into(),
+                employee_id: None,
+                grants: vec![RoleGrant::builtin(Role::HrAdmin, DataScope::All)],
+            })
+            .await
+            .unwrap();
         let store = db.store.clone();
         let services = Services {
             org: OrgService::new(db.store.clone(), clock.clone()),
-            people: bole_people::PeopleService::new(db.store.clone(), db.store.clone(), clock.clone()),
+            people: bole_people::PeopleService::new(
+                db.store.clone(),
+                db.store.clone(),
+                db.store.clone(),
+                clock.clone(),
+            ),
+            privacy: privacy_service(&db, clock.clone()),
+            audit: audit_service(&db, clock.clone()),
             accounts,
             clock,
             ready: ready_check(move || {
@@ -47,7 +91,7 @@ impl TestApp {
                 async move { store.count_users().await.is_ok() }
             }),
         };
-        TestApp { router: router(Arc::new(services)), db }
+        TestApp { router: router_with(Arc::new(services), options.http), db }
     }
 
     pub async fn sqlite() -> TestApp {
@@ -87,19 +131,57 @@ impl TestApp {
         self.call(Method::POST, uri, Some(token), Some(body)).await
     }
 
-    /// Log in as the administrator; returns the bearer token.
+    /// Log in as the HR administrator (all companies); returns the bearer token.
     pub async fn login(&self) -> String {
+        self.login_as(HR).await
+    }
+
+    /// Log in as any account created with [`PASSWORD`]; returns the bearer token.
+    pub async fn login_as(&self, username: &str) -> String {
         let r = self
             .call(
                 Method::POST,
                 "/api/v1/auth/login",
                 None,
-                Some(serde_json::json!({"username": ADMIN, "password": PASSWORD})),
+                Some(serde_json::json!({"username": username, "password": PASSWORD})),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
         r.body["token"].as_str().unwrap().to_string()
     }
+
+    /// Create an account with [`PASSWORD`] and these grants, as the operator.
+    pub async fn add_user(&self, username: &str, employee_id: Option<EmployeeId>, grants: Vec<RoleGrant>) {
+        let accounts = AccountService::new(self.db.store.clone(), clock_on(TODAY));
+        accounts
+            .bootstrap_user(NewUser { username: username.into(), password: PASSWORD.into(), employee_id, grants })
+            .await
+            .unwrap();
+    }
+
+    /// Create an account with one built-in role and log in as it.
+    pub async fn login_with(
+        &self,
+        username: &str,
+        employee_id: Option<EmployeeId>,
+        role: Role,
+        scope: DataScope,
+    ) -> String {
+        self.add_user(username, employee_id, vec![RoleGrant::builtin(role, scope)]).await;
+        self.login_as(username).await
+    }
+}
+
+/// The privacy service over the test database, built as the composition root builds it.
+pub fn privacy_service(db: &TestDb, clock: SharedClock) -> bole_privacy::PrivacyService {
+    let people = bole_people::PeopleService::new(db.store.clone(), db.store.clone(), db.store.clone(), clock.clone());
+    let subject = bole_http::subject::SubjectDataAdapter::new(people, db.store.clone(), clock.clone());
+    bole_privacy::PrivacyService::new(db.store.clone(), Arc::new(subject), db.store.clone(), clock)
+}
+
+/// The audit service over the test database, with a fresh signing key.
+pub fn audit_service(db: &TestDb, clock: SharedClock) -> bole_audit::AuditService {
+    bole_audit::AuditService::new(db.store.clone(), clock, bole_audit::Signer::generate().unwrap())
 }
 
 impl Reply {
