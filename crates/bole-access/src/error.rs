@@ -132,10 +132,9 @@ impl Failure for AccessError {
                 "Two-factor authentication is already enabled; disable it first to change devices.",
             ),
             AccessError::MfaNotEnabled => Msg::new("尚未启用双因素认证", "Two-factor authentication is not enabled."),
-            AccessError::MfaEnrollmentNotStarted => Msg::new(
-                "请先开始绑定验证器，再提交验证码",
-                "Start the authenticator enrolment before confirming it.",
-            ),
+            AccessError::MfaEnrollmentNotStarted => {
+                Msg::new("请先开始绑定验证器，再提交验证码", "Start the authenticator enrolment before confirming it.")
+            }
             AccessError::PasswordChangeRequired => Msg::new(
                 "密码已过期或已被管理员重置，请先修改密码",
                 "Your password has expired or was reset; change it first.",

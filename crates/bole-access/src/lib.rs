@@ -22,8 +22,8 @@ pub use error::AccessError;
 pub use login::{Authentication, Credential, IssuedSession, LoginOutcome, MfaToken};
 pub use manage::{IssuedApiToken, TotpEnrollment};
 pub use model::{
-    Account, AccountSecurity, AccountView, ApiToken, ApiTokenId, CustomRole, NewSession, NewUser, Restriction, RoleGrant,
-    SessionId, SessionRow, SessionView, User,
+    Account, AccountSecurity, AccountView, ApiToken, ApiTokenId, CustomRole, NewSession, NewUser, Restriction,
+    RoleGrant, SessionId, SessionRow, SessionView, User,
 };
 pub use security::{LockoutPolicy, PasswordPolicy, SecurityPolicy};
 pub use service::AccountService;

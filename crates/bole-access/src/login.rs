@@ -185,7 +185,12 @@ impl AccountService {
     /// The second login step: a current TOTP code (each accepted once) or an unused
     /// recovery code. Every failure is the same `MfaLoginFailed`; wrong codes count
     /// towards the lockout like wrong passwords.
-    pub async fn login_mfa(&self, mfa_token: &str, code: &str, meta: &RequestMeta) -> Result<IssuedSession, AccessError> {
+    pub async fn login_mfa(
+        &self,
+        mfa_token: &str,
+        code: &str,
+        meta: &RequestMeta,
+    ) -> Result<IssuedSession, AccessError> {
         if !rules::token_well_formed(mfa_token) {
             return Err(AccessError::MfaLoginFailed);
         }
@@ -214,13 +219,20 @@ impl AccountService {
         self.store.delete_session(&hash).await?;
         self.clear_failures(&account).await?;
         let session = self.issue_session(&account, meta, now).await?;
-        self.record(&[self_event(now, user, meta, "auth.login", Outcome::Success).fields(["password", factor])]).await?;
+        self.record(&[self_event(now, user, meta, "auth.login", Outcome::Success).fields(["password", factor])])
+            .await?;
         Ok(session)
     }
 
     /// A wrong password (or second factor): count it, and lock the account when the count
     /// reaches the policy's maximum within its window. Returns whether it locked.
-    async fn count_failure(&self, account: &Account, now: DateTime<Utc>, meta: &RequestMeta, action: &str) -> Result<bool, AccessError> {
+    async fn count_failure(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+        meta: &RequestMeta,
+        action: &str,
+    ) -> Result<bool, AccessError> {
         let lockout = &self.policy.lockout;
         let user = &account.user;
         let count = self.store.record_login_failure(user.id, now, now - lockout.window).await?;
@@ -243,7 +255,12 @@ impl AccountService {
 
     /// Check a TOTP code (accepting each time step once) or, failing that, a recovery code
     /// (each usable once). Returns which factor matched.
-    pub(crate) async fn check_second_factor(&self, user: UserId, code: &str, now: DateTime<Utc>) -> Result<Option<&'static str>, AccessError> {
+    pub(crate) async fn check_second_factor(
+        &self,
+        user: UserId,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<&'static str>, AccessError> {
         let Some((secret, true, _)) = self.store.mfa_secret(user).await? else {
             return Ok(None);
         };
@@ -264,7 +281,12 @@ impl AccountService {
     }
 
     /// Open a full session for an account whose credentials have been checked.
-    async fn issue_session(&self, account: &Account, meta: &RequestMeta, now: DateTime<Utc>) -> Result<IssuedSession, AccessError> {
+    async fn issue_session(
+        &self,
+        account: &Account,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> Result<IssuedSession, AccessError> {
         let token = rules::new_session_token();
         let csrf_token = rules::new_session_token();
         let id = SessionId::new();
@@ -289,7 +311,11 @@ impl AccountService {
     /// The account's access and the restrictions its sessions carry right now: the password
     /// must be changed (reset by an administrator, or older than the policy allows), or a
     /// privileged role needs MFA that is not enabled.
-    pub async fn resolve(&self, account: &Account, now: DateTime<Utc>) -> Result<(AccessMap, Vec<Restriction>), AccessError> {
+    pub async fn resolve(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(AccessMap, Vec<Restriction>), AccessError> {
         let user = &account.user;
         let custom = if user.has_custom_grants() { self.store.custom_roles().await? } else { Vec::new() };
         let access = policy::resolve(&user.grants, &custom);
@@ -380,7 +406,11 @@ impl AccountService {
 
     /// My live sessions (not expired, not idle too long), the one this request came with
     /// flagged `current`.
-    pub async fn my_sessions(&self, actor: &Actor, current: Option<SessionId>) -> Result<Vec<SessionView>, AccessError> {
+    pub async fn my_sessions(
+        &self,
+        actor: &Actor,
+        current: Option<SessionId>,
+    ) -> Result<Vec<SessionView>, AccessError> {
         let now = self.clock.now();
         let mut sessions = self.store.sessions_of(actor.user_id, now).await?;
         sessions.retain(|s| now < s.last_seen_at + self.idle);

@@ -60,7 +60,8 @@ impl AccountService {
         };
         if !rules::verify_password(old_password, &hash) {
             let count = self.store.record_login_failure(actor.user_id, now, now - self.policy.lockout.window).await?;
-            let mut events = vec![actor.audit(now, "auth.password.change", "user").subject(actor.user_id).outcome(Outcome::Failed)];
+            let mut events =
+                vec![actor.audit(now, "auth.password.change", "user").subject(actor.user_id).outcome(Outcome::Failed)];
             if self.policy.lockout.max_failures > 0 && count >= self.policy.lockout.max_failures {
                 self.store.lock_account(actor.user_id, now + self.policy.lockout.lock_for).await?;
                 events.push(actor.audit(now, "auth.lockout", "user").subject(actor.user_id).fields(["locked_until"]));
@@ -82,14 +83,18 @@ impl AccountService {
             let mut errs = FieldErrors::new();
             errs.add(
                 "new_password",
-                Msg::new(format!("新密码不能与最近{n}次使用过的密码相同"), format!("the new password must differ from the last {n} passwords")),
+                Msg::new(
+                    format!("新密码不能与最近{n}次使用过的密码相同"),
+                    format!("the new password must differ from the last {n} passwords"),
+                ),
             );
             return Err(errs.into());
         }
         let new_hash = rules::hash_password(new_password).map_err(|e| AccessError::Storage(e.to_string()))?;
         self.store.set_password(actor.user_id, &new_hash, now, false, keep).await?;
         self.store.delete_sessions_of(actor.user_id, current).await?;
-        self.record(&[actor.audit(now, "auth.password.change", "user").subject(actor.user_id).fields(["password"])]).await
+        self.record(&[actor.audit(now, "auth.password.change", "user").subject(actor.user_id).fields(["password"])])
+            .await
     }
 
     /// Reset an account's password to a generated one that must be changed at the next login
@@ -107,7 +112,10 @@ impl AccountService {
         let hash = rules::hash_password(&temporary).map_err(|e| AccessError::Storage(e.to_string()))?;
         self.store.set_password(user, &hash, now, true, self.policy.password.history.max(1)).await?;
         self.store.delete_sessions_of(user, None).await?;
-        self.record(&[actor.audit(now, "auth.password.reset", "user").subject(user).fields(["password", "must_change_password"])])
+        self.record(&[actor
+            .audit(now, "auth.password.reset", "user")
+            .subject(user)
+            .fields(["password", "must_change_password"])])
             .await?;
         Ok(temporary)
     }
@@ -126,7 +134,8 @@ impl AccountService {
             return Err(AccessError::UserNotFound);
         }
         self.store.clear_login_failures(user).await?;
-        self.record(&[actor.audit(self.clock.now(), "auth.unlock", "user").subject(user).fields(["locked_until"])]).await
+        self.record(&[actor.audit(self.clock.now(), "auth.unlock", "user").subject(user).fields(["locked_until"])])
+            .await
     }
 
     /// Disable or re-enable an account (系统管理员). Disabling ends its sessions; its API
@@ -155,7 +164,10 @@ impl AccountService {
         }
         let secret = mfa::new_secret();
         self.store.set_pending_mfa_secret(actor.user_id, &secret).await?;
-        Ok(TotpEnrollment { secret: mfa::secret_base32(&secret), otpauth_uri: mfa::otpauth_uri(&secret, &actor.username)? })
+        Ok(TotpEnrollment {
+            secret: mfa::secret_base32(&secret),
+            otpauth_uri: mfa::otpauth_uri(&secret, &actor.username)?,
+        })
     }
 
     /// Confirm enrolment with a code from the app: MFA is on from now, and the returned
@@ -169,13 +181,17 @@ impl AccountService {
         };
         let unix = u64::try_from(now.timestamp()).unwrap_or(0);
         let Some(step) = mfa::check_code(&secret, code, unix) else {
-            self.record(&[actor.audit(now, "auth.mfa.enroll", "user").subject(actor.user_id).outcome(Outcome::Failed)]).await?;
+            self.record(&[actor.audit(now, "auth.mfa.enroll", "user").subject(actor.user_id).outcome(Outcome::Failed)])
+                .await?;
             return Err(AccessError::InvalidMfaCode);
         };
         let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| rules::new_recovery_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| rules::recovery_code_hash(actor.user_id, c)).collect();
         self.store.enable_mfa(actor.user_id, i64::try_from(step).unwrap_or(i64::MAX), &hashes).await?;
-        self.record(&[actor.audit(now, "auth.mfa.enroll", "user").subject(actor.user_id).fields(["mfa_secret", "recovery_codes"])])
+        self.record(&[actor
+            .audit(now, "auth.mfa.enroll", "user")
+            .subject(actor.user_id)
+            .fields(["mfa_secret", "recovery_codes"])])
             .await?;
         Ok(codes)
     }
@@ -188,7 +204,11 @@ impl AccountService {
             _ => return Err(AccessError::MfaNotEnabled),
         }
         if self.check_second_factor(actor.user_id, code, now).await?.is_none() {
-            self.record(&[actor.audit(now, "auth.mfa.disable", "user").subject(actor.user_id).outcome(Outcome::Failed)]).await?;
+            self.record(&[actor
+                .audit(now, "auth.mfa.disable", "user")
+                .subject(actor.user_id)
+                .outcome(Outcome::Failed)])
+                .await?;
             return Err(AccessError::InvalidMfaCode);
         }
         self.store.disable_mfa(actor.user_id).await?;
@@ -202,7 +222,8 @@ impl AccountService {
             return Err(AccessError::UserNotFound);
         }
         self.store.disable_mfa(user).await?;
-        self.record(&[actor.audit(self.clock.now(), "auth.mfa.reset", "user").subject(user).fields(["mfa_secret"])]).await
+        self.record(&[actor.audit(self.clock.now(), "auth.mfa.reset", "user").subject(user).fields(["mfa_secret"])])
+            .await
     }
 
     /// How many unused recovery codes I have left.
@@ -231,7 +252,10 @@ impl AccountService {
             if !actor.can(*p) {
                 errs.add(
                     format!("permissions[{i}]"),
-                    Msg::new("您本人不具有此权限，不能授予令牌", "you do not hold this permission, so a token cannot either"),
+                    Msg::new(
+                        "您本人不具有此权限，不能授予令牌",
+                        "you do not hold this permission, so a token cannot either",
+                    ),
                 );
             }
         }
@@ -255,7 +279,10 @@ impl AccountService {
             revoked_at: None,
         };
         self.store.insert_api_token(&token, &rules::token_hash(&secret)).await?;
-        self.record(&[actor.audit(now, "auth.token.create", "api_token").subject(token.id).fields(["permissions", "expires_at"])])
+        self.record(&[actor
+            .audit(now, "auth.token.create", "api_token")
+            .subject(token.id)
+            .fields(["permissions", "expires_at"])])
             .await?;
         Ok(IssuedApiToken { token, secret })
     }

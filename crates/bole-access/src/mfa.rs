@@ -71,7 +71,9 @@ mod tests {
     fn rfc6238_sha1_vectors() {
         // RFC 6238 appendix B (8-digit values; the 6-digit code is their last six digits).
         let secret = b"12345678901234567890";
-        for (t, code) in [(59u64, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")] {
+        for (t, code) in
+            [(59u64, "287082"), (1_111_111_109, "081804"), (1_234_567_890, "005924"), (2_000_000_000, "279037")]
+        {
             assert_eq!(code_at(secret, t).as_deref(), Some(code), "t={t}");
             assert_eq!(check_code(secret, code, t), Some(t / STEP_SECONDS));
         }

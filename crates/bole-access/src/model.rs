@@ -90,7 +90,10 @@ pub struct NewUser {
 
 impl std::fmt::Debug for NewUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser").field("grants", &self.grants).field("employee_id", &self.employee_id).finish_non_exhaustive()
+        f.debug_struct("NewUser")
+            .field("grants", &self.grants)
+            .field("employee_id", &self.employee_id)
+            .finish_non_exhaustive()
     }
 }
 

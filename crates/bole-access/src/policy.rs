@@ -132,20 +132,14 @@ pub fn resolve(grants: &[RoleGrant], custom: &[CustomRole]) -> AccessMap {
 
 /// Roles whose holders must sign in with a second factor.
 pub fn is_privileged(role: Role) -> bool {
-    matches!(
-        role,
-        Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor | Role::HrAdmin | Role::PayrollSpecialist
-    )
+    matches!(role, Role::SystemAdmin | Role::SecurityAdmin | Role::Auditor | Role::HrAdmin | Role::PayrollSpecialist)
 }
 
 /// True when any grant is privileged (built-in) or a custom role carries sensitive reads.
 pub fn requires_mfa(grants: &[RoleGrant], custom: &[CustomRole]) -> bool {
     grants.iter().any(|g| match Role::parse(&g.role) {
         Some(r) => is_privileged(r),
-        None => custom
-            .iter()
-            .find(|c| c.code == g.role)
-            .is_some_and(|c| c.permissions.contains(&P::SensitiveRead)),
+        None => custom.iter().find(|c| c.code == g.role).is_some_and(|c| c.permissions.contains(&P::SensitiveRead)),
     })
 }
 
@@ -199,7 +193,9 @@ pub fn check_grants(field: &str, grants: &[RoleGrant], custom: &[CustomRole], er
             ),
         );
     }
-    if !triad.is_empty() && grants.iter().any(|g| Role::parse(&g.role).is_none_or(|r| !r.is_admin_triad() && r != Role::Employee)) {
+    if !triad.is_empty()
+        && grants.iter().any(|g| Role::parse(&g.role).is_none_or(|r| !r.is_admin_triad() && r != Role::Employee))
+    {
         errs.add(
             field,
             Msg::new(
@@ -272,12 +268,20 @@ mod tests {
     fn resolve_unions_roles_and_uses_the_granted_scope() {
         let unit = OrgUnitId::new();
         let access = resolve(
-            &[g(Role::Employee, DataScope::Own), g(Role::Manager, DataScope::DirectReports), g(Role::Hrbp, DataScope::Subtrees { units: vec![unit] })],
+            &[
+                g(Role::Employee, DataScope::Own),
+                g(Role::Manager, DataScope::DirectReports),
+                g(Role::Hrbp, DataScope::Subtrees { units: vec![unit] }),
+            ],
             &[],
         );
         assert_eq!(
             access.scope(P::EmployeeRead),
-            Some(Scope::Limited(vec![DataScope::Own, DataScope::DirectReports, DataScope::Subtrees { units: vec![unit] }]))
+            Some(Scope::Limited(vec![
+                DataScope::Own,
+                DataScope::DirectReports,
+                DataScope::Subtrees { units: vec![unit] }
+            ]))
         );
         assert_eq!(access.scope(P::OrgRead), Some(Scope::All));
         assert!(!access.holds(P::UserAdmin));

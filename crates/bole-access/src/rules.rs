@@ -146,7 +146,8 @@ const RECOVERY_ALPHABET: &[u8; 31] = b"abcdefghjkmnpqrstuvwxyz23456789";
 /// A one-time MFA recovery code, `xxxx-xxxx-xxxx`: 12 symbols of 31 ≈ 59 bits, enough that
 /// the stored SM3 digests cannot be reversed by trying every code.
 pub fn new_recovery_code() -> String {
-    let s: String = (0..12).map(|_| char::from(RECOVERY_ALPHABET[rand::random_range(0..RECOVERY_ALPHABET.len())])).collect();
+    let s: String =
+        (0..12).map(|_| char::from(RECOVERY_ALPHABET[rand::random_range(0..RECOVERY_ALPHABET.len())])).collect();
     format!("{}-{}-{}", &s[..4], &s[4..8], &s[8..])
 }
 

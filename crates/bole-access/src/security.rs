@@ -89,7 +89,11 @@ pub struct SecurityPolicy {
 
 impl Default for SecurityPolicy {
     fn default() -> Self {
-        Self { password: PasswordPolicy::default(), lockout: LockoutPolicy::default(), mfa_required_for_privileged: true }
+        Self {
+            password: PasswordPolicy::default(),
+            lockout: LockoutPolicy::default(),
+            mfa_required_for_privileged: true,
+        }
     }
 }
 

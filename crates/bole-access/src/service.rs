@@ -123,7 +123,11 @@ impl AccountService {
             actor.authorize(Permission::RoleAdmin)?;
         }
         let user = self.insert(input).await?;
-        let ev = actor.audit(self.clock.now(), "account.create", "user").subject(user.id.0).fields(["username", "grants", "employee_id"]);
+        let ev = actor.audit(self.clock.now(), "account.create", "user").subject(user.id.0).fields([
+            "username",
+            "grants",
+            "employee_id",
+        ]);
         self.record(&[ev]).await?;
         Ok(user)
     }
@@ -216,7 +220,9 @@ impl AccountService {
             Vec::new()
         };
         policy::check_grants("grants", &input.grants, &custom, &mut errs);
-        if input.employee_id.is_none() && input.grants.iter().any(|g| matches!(g.scope, DataScope::Own | DataScope::DirectReports)) {
+        if input.employee_id.is_none()
+            && input.grants.iter().any(|g| matches!(g.scope, DataScope::Own | DataScope::DirectReports))
+        {
             errs.add(
                 "employee_id",
                 Msg::new("员工或经理角色须关联员工档案", "employee and manager roles need a linked employee record"),

@@ -7,11 +7,13 @@
 
 use async_trait::async_trait;
 use bole_access::{
-    AccessError, AccountService, AccountStore, IssuedSession, LockoutPolicy, LoginOutcome, NewUser, PasswordPolicy, Restriction,
-    RoleGrant, SecurityPolicy,
+    AccessError, AccountService, AccountStore, IssuedSession, LockoutPolicy, LoginOutcome, NewUser, PasswordPolicy,
+    Restriction, RoleGrant, SecurityPolicy,
 };
 use bole_core::clock::Clock;
-use bole_core::{Actor, AuditEvent, AuditLog, AuditUnavailable, DataScope, Failure, Outcome, Permission, RequestMeta, Role};
+use bole_core::{
+    Actor, AuditEvent, AuditLog, AuditUnavailable, DataScope, Failure, Outcome, Permission, RequestMeta, Role,
+};
 use bole_testkit::TestDb;
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use std::sync::{Arc, Mutex};
@@ -129,9 +131,13 @@ async fn password_policy_is_configurable_and_history_refuses_reuse() {
     };
     let f = fx_with(policy).await;
     let recruiter = vec![RoleGrant::builtin(Role::Recruiter, DataScope::All)];
-    let weak = NewUser { username: "li".into(), password: "Sturdy-Pass".into(), employee_id: None, grants: recruiter.clone() };
+    let weak =
+        NewUser { username: "li".into(), password: "Sturdy-Pass".into(), employee_id: None, grants: recruiter.clone() };
     let e = f.svc.bootstrap_user(weak).await.unwrap_err();
-    assert!(field_error(&e, "password").contains("at least 12 characters from at least 4"), "new accounts follow the policy");
+    assert!(
+        field_error(&e, "password").contains("at least 12 characters from at least 4"),
+        "new accounts follow the policy"
+    );
 
     let p = ["Aa1!aaaaaaaaaa", "Bb2@bbbbbbbbbb", "Cc3#cccccccccc", "Dd4$dddddddddd"];
     let u = f
@@ -165,7 +171,8 @@ async fn password_policy_is_configurable_and_history_refuses_reuse() {
     assert!(f.login("wu", p[3]).await.is_err());
     f.session("wu", p[0]).await;
     assert!(f.svc.authenticate(&s.token, meta()).await.is_ok(), "the session that changed the password stays");
-    let changes = f.audit.actions().iter().filter(|(a, o)| a == "auth.password.change" && *o == Outcome::Success).count();
+    let changes =
+        f.audit.actions().iter().filter(|(a, o)| a == "auth.password.change" && *o == Outcome::Success).count();
     assert_eq!(changes, 4);
 }
 
@@ -233,7 +240,10 @@ async fn five_failures_lock_the_account_until_the_lock_ends() {
     // Locked: even the right password is refused, with the same public answer.
     let e = f.login("zhou", PASSWORD).await.unwrap_err();
     assert!(matches!(e, AccessError::AccountLocked), "{e:?}");
-    assert_eq!((e.code(), e.message()), (AccessError::InvalidCredentials.code(), AccessError::InvalidCredentials.message()));
+    assert_eq!(
+        (e.code(), e.message()),
+        (AccessError::InvalidCredentials.code(), AccessError::InvalidCredentials.message())
+    );
     f.clock.advance(TimeDelta::minutes(14));
     assert!(matches!(f.login("zhou", PASSWORD).await, Err(AccessError::AccountLocked)));
     f.clock.advance(TimeDelta::minutes(1));
@@ -342,7 +352,8 @@ async fn unknown_wrong_locked_and_disabled_look_the_same() {
     }
 
     // The unknown name is kept only as its SM3 digest.
-    let e = f.audit.0.lock().unwrap().iter().find(|e| e.action == "auth.login" && e.actor_id.is_none()).cloned().unwrap();
+    let e =
+        f.audit.0.lock().unwrap().iter().find(|e| e.action == "auth.login" && e.actor_id.is_none()).cloned().unwrap();
     assert_eq!(e.actor_name, bole_access::rules::username_digest("nobody"));
     assert_eq!((e.ip.as_deref(), e.outcome), (Some("203.0.113.7"), Outcome::Failed));
     assert_eq!(f.audit.last("auth.login.locked").outcome, Outcome::Denied);
@@ -424,7 +435,9 @@ async fn api_tokens_act_as_their_owner_narrowed_expiring_and_revocable() {
     assert!(matches!(f.svc.revoke_api_token(&stranger, second.token.id).await, Err(AccessError::ApiTokenNotFound)));
     f.svc.revoke_api_token(&me, second.token.id).await.unwrap();
     assert!(matches!(f.svc.authenticate(&second.secret, meta()).await, Err(AccessError::Unauthenticated)), "revoked");
-    assert!(f.svc.my_api_tokens(&me).await.unwrap().iter().all(|t| t.revoked_at.is_some() || t.expires_at <= f.clock.now()));
+    assert!(
+        f.svc.my_api_tokens(&me).await.unwrap().iter().all(|t| t.revoked_at.is_some() || t.expires_at <= f.clock.now())
+    );
 
     let third = f.svc.create_api_token(&me, "third", vec![Permission::OrgRead], 10).await.unwrap();
     f.svc.set_disabled(&f.admin, owner.id, true).await.unwrap();
@@ -457,8 +470,13 @@ async fn totp_enrolment_two_step_login_replay_and_recovery_codes() {
     assert!(matches!(f.svc.start_totp_enrollment(&me).await, Err(AccessError::MfaAlreadyEnabled)));
 
     // The password alone no longer opens a session.
-    let LoginOutcome::MfaRequired { mfa_token, .. } = f.login("lin", PASSWORD).await.unwrap() else { panic!("MFA expected") };
-    assert!(matches!(f.svc.authenticate(&mfa_token.0, meta()).await, Err(AccessError::Unauthenticated)), "not a session");
+    let LoginOutcome::MfaRequired { mfa_token, .. } = f.login("lin", PASSWORD).await.unwrap() else {
+        panic!("MFA expected")
+    };
+    assert!(
+        matches!(f.svc.authenticate(&mfa_token.0, meta()).await, Err(AccessError::Unauthenticated)),
+        "not a session"
+    );
     // The code used to confirm enrolment was for this step: replaying it is refused.
     let now_code = code_for(&enrol.otpauth_uri, f.clock.now());
     let e = f.svc.login_mfa(&mfa_token.0, &now_code, &meta()).await.unwrap_err();
@@ -467,7 +485,10 @@ async fn totp_enrolment_two_step_login_replay_and_recovery_codes() {
     let code = code_for(&enrol.otpauth_uri, f.clock.now());
     let session = f.svc.login_mfa(&mfa_token.0, &code, &meta()).await.unwrap();
     assert!(f.svc.authenticate(&session.token, meta()).await.is_ok());
-    assert!(matches!(f.svc.login_mfa(&mfa_token.0, &code, &meta()).await, Err(AccessError::MfaLoginFailed)), "single use");
+    assert!(
+        matches!(f.svc.login_mfa(&mfa_token.0, &code, &meta()).await, Err(AccessError::MfaLoginFailed)),
+        "single use"
+    );
     let LoginOutcome::MfaRequired { mfa_token, .. } = f.login("lin", PASSWORD).await.unwrap() else { panic!() };
     assert!(
         matches!(f.svc.login_mfa(&mfa_token.0, &code, &meta()).await, Err(AccessError::MfaLoginFailed)),

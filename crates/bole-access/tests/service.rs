@@ -36,7 +36,8 @@ const PASSWORD: &str = "Sturdy-Pass-2026";
 
 /// Password login that must complete in one step (no MFA in these tests).
 async fn login(svc: &AccountService, username: &str, password: &str) -> Result<(String, User), AccessError> {
-    let s = svc.login(username, password, &RequestMeta::default()).await?.session().ok_or(AccessError::MfaLoginFailed)?;
+    let s =
+        svc.login(username, password, &RequestMeta::default()).await?.session().ok_or(AccessError::MfaLoginFailed)?;
     Ok((s.token, s.user))
 }
 

@@ -8,8 +8,8 @@ pub mod audit;
 pub mod error;
 pub mod logging;
 pub mod security;
-pub mod tls;
 pub mod settings;
+pub mod tls;
 
 pub use app::{App, connect, migrate, open_store, ping, shutdown_signal};
 pub use error::{AppError, ErrorClass};

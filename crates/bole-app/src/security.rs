@@ -164,7 +164,9 @@ impl SecuritySettings {
         let l = &self.lockout;
         if l.max_failures > 0 && (l.window_minutes == 0 || l.lock_minutes == 0) {
             zh.push("启用锁定时 security.lockout.window_minutes 与 lock_minutes 必须大于 0".into());
-            en.push("security.lockout.window_minutes and lock_minutes must be greater than 0 when lockout is on".into());
+            en.push(
+                "security.lockout.window_minutes and lock_minutes must be greater than 0 when lockout is on".into(),
+            );
         }
     }
 }
@@ -268,6 +270,35 @@ mod tests {
         assert_eq!(p, SecurityPolicy::default());
         let edge = HttpConfig::default().edge(&SecuritySettings::default(), 1 << 20, 32 << 20);
         assert_eq!(edge, HttpSettings::default());
+    }
+
+    #[test]
+    #[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type to figment::Error")]
+    fn loaded_from_file_and_environment() {
+        use crate::settings::{Overrides, Settings};
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file(
+                "site.toml",
+                "[security]\nmfa_required_for_privileged = false\n[security.lockout]\nmax_failures = 3\n\
+                 [http]\ntrusted_proxies = [\"10.0.0.0/8\"]\n[http.tls]\ncert_file = \"c.pem\"\nkey_file = \"k.pem\"\n",
+            )?;
+            jail.set_env("BOLE_SECURITY__PASSWORD__MIN_LENGTH", "14");
+            jail.set_env("BOLE_SECURITY__RATE_LIMIT__LOGIN_PER_MINUTE", "0");
+            let flags = Overrides { config_file: Some("site.toml".into()), ..Overrides::default() };
+            let s = Settings::load(&flags).unwrap();
+            let p = s.security.policy();
+            assert!(!p.mfa_required_for_privileged);
+            assert_eq!((p.password.min_length, p.lockout.max_failures), (14, 3));
+            let edge = s.http.edge(&s.security, s.limits.json_body_bytes, s.limits.import_body_bytes);
+            assert!(edge.tls && edge.trusted_proxies.contains("10.1.1.1".parse().unwrap()));
+            assert_eq!(edge.rate_limits.login_per_minute, 0);
+
+            jail.set_env("BOLE_SECURITY__PASSWORD__REQUIRED_CLASSES", "9");
+            let err = Settings::load(&flags).unwrap_err();
+            assert!(err.msg.en.contains("required_classes"), "{}", err.msg.en);
+            Ok(())
+        });
     }
 
     #[test]

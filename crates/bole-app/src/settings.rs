@@ -874,6 +874,24 @@ mod tests {
     }
 
     #[test]
+    fn privacy_periods_are_configurable_but_not_below_the_legal_minimum() {
+        let mut s = Settings::default();
+        assert_eq!(s.privacy.policy(), bole_privacy::PrivacyPolicy::default());
+        s.privacy.request_due_days = 30;
+        s.privacy.due_in_working_days = true;
+        s.privacy.contract_retention_years = 3;
+        s.validate().unwrap();
+        let policy = s.privacy.policy();
+        assert_eq!(policy.due, bole_privacy::DueRule { days: 30, working_days: true });
+        assert!(policy.retention.iter().any(|r| r.basis_zh.contains("至少保存3年")));
+        s.privacy.contract_retention_years = 1;
+        s.privacy.request_due_days = 0;
+        let err = s.validate().unwrap_err();
+        assert!(err.msg.en.contains("privacy.contract_retention_years") && err.msg.en.contains("request_due_days"));
+        assert!(err.msg.zh.contains("法定最低"), "{}", err.msg.zh);
+    }
+
+    #[test]
     fn env_names_map_to_keys() {
         assert_eq!(env_key("BOLE_LOG").as_deref(), Some("log.level"));
         assert_eq!(env_key("BOLE_LOG_FORMAT").as_deref(), Some("log.format"));

@@ -54,9 +54,12 @@ async fn assemble_and_use(settings: Settings, engine: Engine) {
     assert_eq!(status(&again, "/healthz").await, StatusCode::OK);
 }
 
+/// Defaults, but with key files (master key, audit signing key) in a scratch directory
+/// instead of `./bole-data` inside the source tree.
 fn base_settings() -> Settings {
     let mut s = Settings::default();
     s.session.absolute_hours = 2;
+    s.data_dir = std::env::temp_dir().join(format!("bole-app-test-{}", std::process::id()));
     s
 }
 

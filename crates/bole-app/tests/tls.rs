@@ -69,7 +69,8 @@ async fn serves_https_from_certificate_files() {
     // A client that does not trust the certificate cannot complete the handshake.
     let strangers = ClientConfig::builder().with_root_certificates(RootCertStore::empty()).with_no_client_auth();
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let refused = TlsConnector::from(Arc::new(strangers)).connect(ServerName::try_from("localhost").unwrap(), tcp).await;
+    let refused =
+        TlsConnector::from(Arc::new(strangers)).connect(ServerName::try_from("localhost").unwrap(), tcp).await;
     assert!(refused.is_err());
 
     stop.send(()).unwrap();

@@ -256,7 +256,9 @@ impl AccessMap {
 
     /// Keep only the listed permissions (an API token's scopes narrow its owner's access).
     pub fn restrict_to(&self, allowed: &[Permission]) -> AccessMap {
-        AccessMap { grants: self.grants.iter().filter(|(p, _)| allowed.contains(p)).map(|(p, s)| (*p, s.clone())).collect() }
+        AccessMap {
+            grants: self.grants.iter().filter(|(p, _)| allowed.contains(p)).map(|(p, s)| (*p, s.clone())).collect(),
+        }
     }
 }
 

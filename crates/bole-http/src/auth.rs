@@ -113,7 +113,8 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The request path below `/api/v1` (routes are nested, so the full URI is the original one).
 fn api_path(req: &Request) -> String {
-    let full = req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string());
+    let full =
+        req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string());
     full.strip_prefix("/api/v1").map_or(full.clone(), str::to_string)
 }
 
@@ -177,11 +178,11 @@ pub async fn require_session(State(state): State<AppState>, mut req: Request, ne
         Credential::ApiToken { .. } if path.starts_with("/auth/") && path != "/auth/me" => {
             return ApiError::from(AccessError::SessionRequired).into_response();
         }
-        Credential::Session { csrf_hash, .. } if source == Source::Cookie && is_write(req.method()) => {
-            if !csrf_ok(req.headers(), csrf_hash) {
-                tracing::warn!(actor.account_id = %auth.actor.user_id, "CSRF token missing or wrong");
-                return csrf_failed().into_response();
-            }
+        Credential::Session { csrf_hash, .. }
+            if source == Source::Cookie && is_write(req.method()) && !csrf_ok(req.headers(), csrf_hash) =>
+        {
+            tracing::warn!(actor.account_id = %auth.actor.user_id, "CSRF token missing or wrong");
+            return csrf_failed().into_response();
         }
         _ => {}
     }

@@ -262,7 +262,10 @@ mod tests {
         assert!(!m.https && !m.secure_cookies);
         assert_eq!(m.user_agent.as_ref().unwrap().chars().count(), USER_AGENT_MAX);
 
-        let trusting = HttpSettings { trusted_proxies: TrustedProxies::parse(&["10.0.0.0/8"]).unwrap(), ..HttpSettings::default() };
+        let trusting = HttpSettings {
+            trusted_proxies: TrustedProxies::parse(&["10.0.0.0/8"]).unwrap(),
+            ..HttpSettings::default()
+        };
         let m = ClientMeta::from_parts(Some(ip("10.0.0.5")), &h, &trusting);
         assert_eq!(m.ip, Some(ip("203.0.113.9")));
         assert!(m.https && m.secure_cookies);

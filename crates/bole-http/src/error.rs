@@ -158,7 +158,7 @@ impl ApiError {
     /// The body is over the route's limit (`limit` bytes).
     pub fn payload_too_large(limit: usize) -> Self {
         // Limits are configurable: whole MiB, else whole KiB, else bytes.
-        let size = if limit >= 1 << 20 && limit % (1 << 20) == 0 {
+        let size = if limit >= 1 << 20 && limit.is_multiple_of(1 << 20) {
             format!("{} MiB", limit >> 20)
         } else if limit >= 1 << 10 {
             format!("{} KiB", limit >> 10)

@@ -67,13 +67,14 @@ pub fn panic_response(_err: Box<dyn Any + Send + 'static>) -> Response {
 }
 
 /// The policy of every response except the interactive docs.
-pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+pub const CSP: &str =
+    "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 /// The policy under `/api/docs`: Swagger UI's stylesheet needs inline styles and `data:` images.
 pub const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                             frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 /// Device and tracking APIs an HR system never uses.
 pub const PERMISSIONS_POLICY: &str =
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), interest-cohort=()";
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), interest-cohort=()";
 /// One year, subdomains included (only ever sent over HTTPS).
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 

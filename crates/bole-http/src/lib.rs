@@ -62,7 +62,7 @@ pub const DOCS_PATH: &str = "/api/docs";
         (name = "people", description = "员工档案、人事事件、劳动合同、花名册与数据标准 — employee records, lifecycle events, contracts, rosters, data standards"),
         (name = "privacy", description = "个人信息保护：隐私政策、同意、权利请求、个人信息副本、对外提供与出境登记 — PIPL: privacy notices, consents, data-subject requests, personal-data copy, sharing and cross-border register"),
     ),
-    components(schemas(bole_api_types::ErrorEnvelope, bole_api_types::ErrorBody))
+    components(schemas(bole_api_types::ErrorEnvelope, bole_api_types::ErrorBody, bole_audit::ExportFormat))
 )]
 struct ApiDoc;
 

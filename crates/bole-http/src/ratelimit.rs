@@ -90,7 +90,8 @@ impl RateLimiter {
 
 /// Middleware: 429 `rate_limited` with `Retry-After` (whole seconds, at least 1) when over a limit.
 pub async fn rate_limit(State(limiter): State<Arc<RateLimiter>>, req: Request, next: Next) -> Response {
-    let path = req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string());
+    let path =
+        req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_string(), |u| u.path().to_string());
     if let Some(bucket) = Bucket::of(req.method(), &path) {
         let client = req.extensions().get::<ClientMeta>().and_then(|m| m.ip);
         if let Err(wait) = limiter.check(bucket, client, Instant::now()) {

@@ -57,7 +57,8 @@ fn hire(company: &str, unit: &str, no: &str, seq: u32, manager: Option<&str>) ->
 /// HQ → A → A1, HQ → B; mgr in A manages emp_a in A1; emp_c in A has no manager; emp_b in B.
 async fn build_org(app: &TestApp) -> Org {
     let hr = app.login().await;
-    let company = post_ok(app, &hr, "/api/v1/companies", json!({"code":"BL","name":"伯乐科技","kind":"enterprise"})).await;
+    let company =
+        post_ok(app, &hr, "/api/v1/companies", json!({"code":"BL","name":"伯乐科技","kind":"enterprise"})).await;
     let unit = |code: &str, parent: Option<&str>| {
         json!({"company_id": company, "code": code, "name": format!("{code}部"),
                "kind": if parent.is_none() {"headquarters"} else {"department"},
@@ -235,10 +236,17 @@ async fn idor_and_scopes(app: TestApp) {
     assert_eq!(rev.headers["cache-control"], "no-store");
     let rev = app.post(&format!("/api/v1/employees/{}/reveal", org.emp_b), &emp, json!({"fields":["id_number"]})).await;
     assert_eq!(rev.status, StatusCode::NOT_FOUND);
-    let bad = app.post(&format!("/api/v1/employees/{}/reveal", org.emp_a), &emp, json!({"fields":["salary_secret"]})).await;
+    let bad =
+        app.post(&format!("/api/v1/employees/{}/reveal", org.emp_a), &emp, json!({"fields":["salary_secret"]})).await;
     assert_eq!((bad.status, bad.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     // …and cannot write anything.
-    let w = app.post(&format!("/api/v1/employees/{}/events", org.emp_a), &emp, json!({"type":"confirm","effective_date":"2025-06-01"})).await;
+    let w = app
+        .post(
+            &format!("/api/v1/employees/{}/events", org.emp_a),
+            &emp,
+            json!({"type":"confirm","effective_date":"2025-06-01"}),
+        )
+        .await;
     assert_eq!((w.status, w.code()), (StatusCode::FORBIDDEN, "forbidden"));
 
     // Manager: self and direct reports; not a colleague in the same unit, not another unit.
@@ -274,7 +282,11 @@ async fn idor_and_scopes(app: TestApp) {
         .await;
     assert_eq!(move_out.status, StatusCode::FORBIDDEN, "{}", move_out.body);
     let write_b = app
-        .post(&format!("/api/v1/employees/{}/events", org.emp_b), &hrbp, json!({"type":"confirm","effective_date":"2025-06-01"}))
+        .post(
+            &format!("/api/v1/employees/{}/events", org.emp_b),
+            &hrbp,
+            json!({"type":"confirm","effective_date":"2025-06-01"}),
+        )
         .await;
     assert_eq!(write_b.status, StatusCode::NOT_FOUND);
     let export = app.get(&format!("/api/v1/employees/export?company_id={}", org.company), &hrbp).await;

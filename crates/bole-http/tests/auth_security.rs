@@ -113,18 +113,27 @@ async fn login_sets_hardened_cookies_and_returns_the_csrf_token() {
     assert_eq!(r.body["mfa_enrollment_required"], false);
 
     // Served over TLS: Secure on both.
-    let tls = app_with(Options { http: HttpSettings { tls: true, ..Options::default().http }, ..Options::default() }).await;
+    let tls =
+        app_with(Options { http: HttpSettings { tls: true, ..Options::default().http }, ..Options::default() }).await;
     let set = cookies(&login(&tls, HR, PASSWORD).await.headers);
     assert!(set.iter().all(|c| c.ends_with("; Secure")), "{set:?}");
 
     // Behind a TLS proxy: only a trusted proxy's X-Forwarded-Proto counts.
     let proxied = Options {
-        http: HttpSettings { trusted_proxies: TrustedProxies::parse(&["10.0.0.0/8"]).unwrap(), ..Options::default().http },
+        http: HttpSettings {
+            trusted_proxies: TrustedProxies::parse(&["10.0.0.0/8"]).unwrap(),
+            ..Options::default().http
+        },
         ..Options::default()
     };
     let app = app_with(proxied).await;
     let body = json!({"username": HR, "password": PASSWORD});
-    let via = |peer| Req { body: Some(body.clone()), peer: Some(peer), headers: vec![("x-forwarded-proto", "https")], ..Req::default() };
+    let via = |peer| Req {
+        body: Some(body.clone()),
+        peer: Some(peer),
+        headers: vec![("x-forwarded-proto", "https")],
+        ..Req::default()
+    };
     let r = send(&app, Method::POST, "/api/v1/auth/login", via("10.1.2.3:4000")).await;
     assert!(cookies(&r.headers).iter().all(|c| c.ends_with("; Secure")));
     let r = send(&app, Method::POST, "/api/v1/auth/login", via("198.51.100.9:4000")).await;
@@ -141,14 +150,23 @@ async fn cookie_authenticated_writes_need_the_csrf_header() {
     let token = r.body["token"].as_str().unwrap().to_string();
 
     // Reads need no CSRF token.
-    send(&app, Method::GET, "/api/v1/auth/me", Req { cookie: Some(cookie.clone()), ..Req::default() }).await.expect(StatusCode::OK);
+    send(&app, Method::GET, "/api/v1/auth/me", Req { cookie: Some(cookie.clone()), ..Req::default() })
+        .await
+        .expect(StatusCode::OK);
     // A write without it, or with a wrong one, is refused before anything happens.
-    let r = send(&app, Method::POST, "/api/v1/auth/logout", Req { cookie: Some(cookie.clone()), ..Req::default() }).await;
+    let r =
+        send(&app, Method::POST, "/api/v1/auth/logout", Req { cookie: Some(cookie.clone()), ..Req::default() }).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "csrf_failed"));
     let wrong = Req { cookie: Some(cookie.clone()), csrf: Some("not-the-token"), ..Req::default() };
     assert_eq!(send(&app, Method::POST, "/api/v1/auth/logout", wrong).await.code(), "csrf_failed");
     let body = json!({"name": "x", "permissions": ["org_read"], "expires_in_days": 1});
-    let r = send(&app, Method::POST, "/api/v1/auth/tokens", Req { cookie: Some(cookie.clone()), body: Some(body.clone()), ..Req::default() }).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/tokens",
+        Req { cookie: Some(cookie.clone()), body: Some(body.clone()), ..Req::default() },
+    )
+    .await;
     assert_eq!(r.code(), "csrf_failed");
     // Bearer clients are exempt: a browser never adds an Authorization header by itself.
     send(&app, Method::POST, "/api/v1/auth/tokens", Req { bearer: Some(&token), body: Some(body), ..Req::default() })
@@ -167,9 +185,25 @@ async fn cookie_authenticated_writes_need_the_csrf_header() {
 #[tokio::test]
 async fn my_sessions_are_listed_with_their_origin_and_revocable() {
     let app = TestApp::sqlite().await;
-    let from = |token| Req { bearer: Some(token), peer: Some("203.0.113.5:5555"), headers: vec![("user-agent", "Firefox/140")], ..Req::default() };
+    let from = |token| Req {
+        bearer: Some(token),
+        peer: Some("203.0.113.5:5555"),
+        headers: vec![("user-agent", "Firefox/140")],
+        ..Req::default()
+    };
     let body = json!({"username": HR, "password": PASSWORD});
-    let a = send(&app, Method::POST, "/api/v1/auth/login", Req { body: Some(body.clone()), peer: Some("203.0.113.5:5555"), headers: vec![("user-agent", "Firefox/140")], ..Req::default() }).await;
+    let a = send(
+        &app,
+        Method::POST,
+        "/api/v1/auth/login",
+        Req {
+            body: Some(body.clone()),
+            peer: Some("203.0.113.5:5555"),
+            headers: vec![("user-agent", "Firefox/140")],
+            ..Req::default()
+        },
+    )
+    .await;
     let a = a.body["token"].as_str().unwrap().to_string();
     let b = app.login().await;
     let admin = app.login_as(ADMIN).await;
@@ -189,7 +223,9 @@ async fn my_sessions_are_listed_with_their_origin_and_revocable() {
     let r = app.call(Method::DELETE, &format!("/api/v1/auth/sessions/{admin_session}"), Some(&a), None).await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "session_not_found"));
 
-    app.call(Method::DELETE, &format!("/api/v1/auth/sessions/{other_id}"), Some(&a), None).await.expect(StatusCode::NO_CONTENT);
+    app.call(Method::DELETE, &format!("/api/v1/auth/sessions/{other_id}"), Some(&a), None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/v1/auth/me", &b).await.status, StatusCode::UNAUTHORIZED);
     app.get("/api/v1/auth/me", &a).await.expect(StatusCode::OK);
 
@@ -206,14 +242,30 @@ async fn api_tokens_are_narrowed_expiring_revocable_and_cannot_manage_the_accoun
     let clock = MovableClock::new();
     let app = app_with(Options { clock: clock.clone(), ..Options::default() }).await;
     let session = app.login().await;
-    let r = app.post("/api/v1/auth/tokens", &session, json!({"name": "n", "permissions": ["org_read"], "expires_in_days": 366})).await;
+    let r = app
+        .post(
+            "/api/v1/auth/tokens",
+            &session,
+            json!({"name": "n", "permissions": ["org_read"], "expires_in_days": 366}),
+        )
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"));
     assert!(r.body["error"]["fields"]["expires_in_days"].is_array());
-    let r = app.post("/api/v1/auth/tokens", &session, json!({"name": "n", "permissions": ["audit_read"], "expires_in_days": 1})).await;
+    let r = app
+        .post(
+            "/api/v1/auth/tokens",
+            &session,
+            json!({"name": "n", "permissions": ["audit_read"], "expires_in_days": 1}),
+        )
+        .await;
     assert!(r.body["error"]["fields"]["permissions[0]"].is_array(), "only permissions I hold: {}", r.body);
 
     let created = app
-        .post("/api/v1/auth/tokens", &session, json!({"name": "BI export", "permissions": ["org_read", "employee_read"], "expires_in_days": 7}))
+        .post(
+            "/api/v1/auth/tokens",
+            &session,
+            json!({"name": "BI export", "permissions": ["org_read", "employee_read"], "expires_in_days": 7}),
+        )
         .await
         .expect(StatusCode::CREATED);
     let pat = created.body["token"].as_str().unwrap().to_string();
@@ -229,10 +281,18 @@ async fn api_tokens_are_narrowed_expiring_revocable_and_cannot_manage_the_accoun
     assert_eq!(me.body["permissions"], json!(["org_read", "employee_read"]));
     let r = app.get("/api/v1/auth/tokens", &pat).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "session_required"));
-    let r = app.post("/api/v1/auth/password", &pat, json!({"old_password": PASSWORD, "new_password": "Whatever-2027"})).await;
+    let r = app
+        .post("/api/v1/auth/password", &pat, json!({"old_password": PASSWORD, "new_password": "Whatever-2027"}))
+        .await;
     assert_eq!(r.code(), "session_required");
     // A token is a bearer credential only.
-    let r = send(&app, Method::GET, "/api/v1/auth/me", Req { cookie: Some(format!("bole_session={pat}")), ..Req::default() }).await;
+    let r = send(
+        &app,
+        Method::GET,
+        "/api/v1/auth/me",
+        Req { cookie: Some(format!("bole_session={pat}")), ..Req::default() },
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     let listed = app.get("/api/v1/auth/tokens", &session).await.expect(StatusCode::OK).body;
@@ -245,13 +305,19 @@ async fn api_tokens_are_narrowed_expiring_revocable_and_cannot_manage_the_accoun
 
     let session = app.login().await;
     let second = app
-        .post("/api/v1/auth/tokens", &session, json!({"name": "second", "permissions": ["org_read"], "expires_in_days": 30}))
+        .post(
+            "/api/v1/auth/tokens",
+            &session,
+            json!({"name": "second", "permissions": ["org_read"], "expires_in_days": 30}),
+        )
         .await
         .body;
     let pat2 = second["token"].as_str().unwrap();
     app.get("/api/v1/org-units", pat2).await.expect(StatusCode::OK);
     let admin = app.login_as(ADMIN).await;
-    let r = app.call(Method::DELETE, &format!("/api/v1/auth/tokens/{}", second["id"].as_str().unwrap()), Some(&admin), None).await;
+    let r = app
+        .call(Method::DELETE, &format!("/api/v1/auth/tokens/{}", second["id"].as_str().unwrap()), Some(&admin), None)
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "api_token_not_found"), "not the admin's token");
     app.call(Method::DELETE, &format!("/api/v1/auth/tokens/{}", second["id"].as_str().unwrap()), Some(&session), None)
         .await
@@ -273,7 +339,10 @@ async fn totp_enrolment_and_the_two_step_login() {
 
     let r = app.post("/api/v1/auth/mfa/totp/confirm", &token, json!({"code": "000000"})).await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_mfa_code"));
-    let r = app.post("/api/v1/auth/mfa/totp/confirm", &token, json!({"code": code_for(&uri, clock.now())})).await.expect(StatusCode::OK);
+    let r = app
+        .post("/api/v1/auth/mfa/totp/confirm", &token, json!({"code": code_for(&uri, clock.now())}))
+        .await
+        .expect(StatusCode::OK);
     let recovery: Vec<String> = serde_json::from_value(r.body["recovery_codes"].clone()).unwrap();
     assert_eq!(recovery.len(), 10);
     let r = app.call(Method::POST, "/api/v1/auth/mfa/totp", Some(&token), None).await;
@@ -305,7 +374,9 @@ async fn totp_enrolment_and_the_two_step_login() {
     assert_eq!(r.code(), "invalid_mfa_code");
     send(&app, Method::POST, "/api/v1/auth/login/mfa", mfa(body(&recovery[3]))).await.expect(StatusCode::OK);
     let mfa_token = login(&app, HR, PASSWORD).await.body["mfa_token"].as_str().unwrap().to_string();
-    let r = send(&app, Method::POST, "/api/v1/auth/login/mfa", mfa(json!({"mfa_token": mfa_token, "code": recovery[3]}))).await;
+    let r =
+        send(&app, Method::POST, "/api/v1/auth/login/mfa", mfa(json!({"mfa_token": mfa_token, "code": recovery[3]})))
+            .await;
     assert_eq!(r.code(), "invalid_mfa_code", "a recovery code is single use");
 
     // Disabling needs a current code.
@@ -335,7 +406,9 @@ async fn privileged_accounts_can_only_enrol_mfa_until_they_have() {
         .as_str()
         .unwrap()
         .to_string();
-    app.post("/api/v1/auth/mfa/totp/confirm", &token, json!({"code": code_for(&uri, clock.now())})).await.expect(StatusCode::OK);
+    app.post("/api/v1/auth/mfa/totp/confirm", &token, json!({"code": code_for(&uri, clock.now())}))
+        .await
+        .expect(StatusCode::OK);
     app.get("/api/v1/employees", &token).await.expect(StatusCode::OK);
     assert_eq!(app.get("/api/v1/auth/me", &token).await.body["mfa_enrollment_required"], false);
 }
@@ -350,9 +423,12 @@ async fn an_expired_password_allows_only_changing_it() {
     let token = r.body["token"].as_str().unwrap().to_string();
     let r = app.get("/api/v1/org-units", &token).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "password_change_required"));
-    let r = app.post("/api/v1/auth/password", &token, json!({"old_password": "nope", "new_password": "Renewed-Pass-2026"})).await;
+    let r = app
+        .post("/api/v1/auth/password", &token, json!({"old_password": "nope", "new_password": "Renewed-Pass-2026"}))
+        .await;
     assert_eq!((r.status, r.code()), (StatusCode::UNPROCESSABLE_ENTITY, "wrong_password"));
-    let r = app.post("/api/v1/auth/password", &token, json!({"old_password": PASSWORD, "new_password": PASSWORD})).await;
+    let r =
+        app.post("/api/v1/auth/password", &token, json!({"old_password": PASSWORD, "new_password": PASSWORD})).await;
     assert_eq!(r.code(), "validation_failed");
     app.post("/api/v1/auth/password", &token, json!({"old_password": PASSWORD, "new_password": "Renewed-Pass-2026"}))
         .await
@@ -364,13 +440,25 @@ async fn an_expired_password_allows_only_changing_it() {
 async fn unknown_wrong_locked_and_disabled_get_the_same_401() {
     let app = TestApp::sqlite().await;
     let admin = app.login_as(ADMIN).await;
-    app.add_user("locked.one", None, vec![bole_access::RoleGrant::builtin(bole_core::Role::Recruiter, bole_core::DataScope::All)]).await;
-    app.add_user("disabled.one", None, vec![bole_access::RoleGrant::builtin(bole_core::Role::Recruiter, bole_core::DataScope::All)]).await;
+    app.add_user(
+        "locked.one",
+        None,
+        vec![bole_access::RoleGrant::builtin(bole_core::Role::Recruiter, bole_core::DataScope::All)],
+    )
+    .await;
+    app.add_user(
+        "disabled.one",
+        None,
+        vec![bole_access::RoleGrant::builtin(bole_core::Role::Recruiter, bole_core::DataScope::All)],
+    )
+    .await;
     for _ in 0..5 {
         login(&app, "locked.one", "Wrong-Pass-0000").await.expect(StatusCode::UNAUTHORIZED);
     }
     let accounts = app.get("/api/v1/accounts", &admin).await.expect(StatusCode::OK).body;
-    let id_of = |name: &str| accounts.as_array().unwrap().iter().find(|a| a["username"] == name).unwrap()["id"].as_str().unwrap().to_string();
+    let id_of = |name: &str| {
+        accounts.as_array().unwrap().iter().find(|a| a["username"] == name).unwrap()["id"].as_str().unwrap().to_string()
+    };
     app.call(Method::POST, &format!("/api/v1/accounts/{}/disable", id_of("disabled.one")), Some(&admin), None)
         .await
         .expect(StatusCode::NO_CONTENT);
@@ -407,19 +495,28 @@ async fn the_system_administrator_manages_accounts() {
     assert!(hr["locked_until"].is_string(), "{hr}");
     let id = hr["id"].as_str().unwrap();
     assert_eq!(login(&app, HR, PASSWORD).await.status, StatusCode::UNAUTHORIZED);
-    app.call(Method::POST, &format!("/api/v1/accounts/{id}/unlock"), Some(&admin), None).await.expect(StatusCode::NO_CONTENT);
+    app.call(Method::POST, &format!("/api/v1/accounts/{id}/unlock"), Some(&admin), None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
     let hr_token = login(&app, HR, PASSWORD).await.expect(StatusCode::OK).body["token"].as_str().unwrap().to_string();
 
-    app.call(Method::DELETE, &format!("/api/v1/accounts/{id}/sessions"), Some(&admin), None).await.expect(StatusCode::NO_CONTENT);
+    app.call(Method::DELETE, &format!("/api/v1/accounts/{id}/sessions"), Some(&admin), None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
     assert_eq!(app.get("/api/v1/auth/me", &hr_token).await.status, StatusCode::UNAUTHORIZED);
 
-    let r = app.call(Method::POST, &format!("/api/v1/accounts/{id}/password-reset"), Some(&admin), None).await.expect(StatusCode::OK);
+    let r = app
+        .call(Method::POST, &format!("/api/v1/accounts/{id}/password-reset"), Some(&admin), None)
+        .await
+        .expect(StatusCode::OK);
     let temporary = r.body["temporary_password"].as_str().unwrap().to_string();
     assert_eq!(r.headers["cache-control"], "no-store");
     let r = login(&app, HR, &temporary).await.expect(StatusCode::OK);
     assert_eq!(r.body["password_change_required"], true);
 
-    app.call(Method::DELETE, &format!("/api/v1/accounts/{id}/mfa"), Some(&admin), None).await.expect(StatusCode::NO_CONTENT);
+    app.call(Method::DELETE, &format!("/api/v1/accounts/{id}/mfa"), Some(&admin), None)
+        .await
+        .expect(StatusCode::NO_CONTENT);
     let missing = uuid::Uuid::now_v7();
     let r = app.call(Method::POST, &format!("/api/v1/accounts/{missing}/unlock"), Some(&admin), None).await;
     assert_eq!((r.status, r.code()), (StatusCode::NOT_FOUND, "user_not_found"));
@@ -431,7 +528,11 @@ async fn the_system_administrator_manages_accounts() {
 #[tokio::test]
 async fn rate_limits_apply_to_the_mfa_step_too() {
     let limits = RateLimits { mfa_per_minute: 2, ..RateLimits::disabled() };
-    let app = app_with(Options { http: HttpSettings { rate_limits: limits, ..HttpSettings::default() }, ..Options::default() }).await;
+    let app = app_with(Options {
+        http: HttpSettings { rate_limits: limits, ..HttpSettings::default() },
+        ..Options::default()
+    })
+    .await;
     let body = json!({"mfa_token": "x", "code": "123456"});
     let req = || Req { body: Some(body.clone()), peer: Some("192.0.2.1:1"), ..Req::default() };
     assert_eq!(send(&app, Method::POST, "/api/v1/auth/login/mfa", req()).await.code(), "invalid_mfa_code");

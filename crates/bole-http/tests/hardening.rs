@@ -21,7 +21,14 @@ async fn app_with(http: HttpSettings) -> TestApp {
 }
 
 /// A request from `peer` with extra headers.
-async fn from(app: &TestApp, method: Method, uri: &str, peer: Option<&str>, headers: &[(&str, &str)], body: Option<String>) -> Reply {
+async fn from(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    peer: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<String>,
+) -> Reply {
     let mut b = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         b = b.header(*k, *v);
@@ -64,7 +71,11 @@ async fn every_response_carries_the_security_headers() {
         assert_hardened(r, CSP, what);
         assert!(!r.headers.contains_key("strict-transport-security"), "no HSTS over plain HTTP: {what}");
     }
-    assert!(CSP.contains("default-src 'self'") && CSP.contains("frame-ancestors 'none'") && CSP.contains("object-src 'none'"));
+    assert!(
+        CSP.contains("default-src 'self'")
+            && CSP.contains("frame-ancestors 'none'")
+            && CSP.contains("object-src 'none'")
+    );
     assert!(CSP.contains("base-uri 'self'"));
 }
 
@@ -89,7 +100,8 @@ async fn the_swagger_ui_gets_a_csp_it_can_live_with() {
 
 #[tokio::test]
 async fn hsts_only_when_the_client_came_over_https() {
-    let tls = app_with(HttpSettings { tls: true, rate_limits: RateLimits::disabled(), ..HttpSettings::default() }).await;
+    let tls =
+        app_with(HttpSettings { tls: true, rate_limits: RateLimits::disabled(), ..HttpSettings::default() }).await;
     let r = tls.call(Method::GET, "/healthz", None, None).await;
     assert_eq!(r.headers["strict-transport-security"], HSTS);
 
@@ -161,7 +173,12 @@ async fn token_endpoints_are_rate_limited() {
 
 #[tokio::test]
 async fn body_limits_come_from_the_settings() {
-    let app = app_with(HttpSettings { json_body_bytes: 2048, rate_limits: RateLimits::disabled(), ..HttpSettings::default() }).await;
+    let app = app_with(HttpSettings {
+        json_body_bytes: 2048,
+        rate_limits: RateLimits::disabled(),
+        ..HttpSettings::default()
+    })
+    .await;
     let big = json!({"username": "x".repeat(4096), "password": PASSWORD}).to_string();
     let r = from(&app, Method::POST, "/api/v1/auth/login", None, &[], Some(big)).await;
     assert_eq!((r.status, r.code()), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));

@@ -36,7 +36,12 @@ impl OrgService {
     /// Authorise an org write in `company`, touching `unit` (the unit changed, or the
     /// parent of a new one). A company grant covers its whole structure; a subtree grant
     /// covers units inside its subtrees (as of today); only an all-rows grant creates companies.
-    async fn write_guard(&self, actor: &Actor, company: Option<CompanyId>, unit: Option<OrgUnitId>) -> Result<(), OrgError> {
+    async fn write_guard(
+        &self,
+        actor: &Actor,
+        company: Option<CompanyId>,
+        unit: Option<OrgUnitId>,
+    ) -> Result<(), OrgError> {
         let scope = actor.authorize(Permission::OrgWrite)?;
         let Some(parts) = scope.limited() else { return Ok(()) };
         let denied = || OrgError::Forbidden(bole_core::Forbidden(Permission::OrgWrite));
@@ -45,7 +50,11 @@ impl OrgService {
                 (DataScope::Companies { companies }, Some(c), _) if companies.contains(&c) => return Ok(()),
                 (DataScope::Subtrees { units }, _, Some(u)) => {
                     for root in units {
-                        if self.units(&Actor::system(), None, Some(*root), self.clock.today()).await.is_ok_and(|sub| sub.iter().any(|x| x.id == u)) {
+                        if self
+                            .units(&Actor::system(), None, Some(*root), self.clock.today())
+                            .await
+                            .is_ok_and(|sub| sub.iter().any(|x| x.id == u))
+                        {
                             return Ok(());
                         }
                     }
@@ -85,7 +94,12 @@ impl OrgService {
             credit_code: input.credit_code,
             created_at: self.clock.now(),
         };
-        let ev = self.audit_event(actor, "company.create", "company", company.id.0).fields(["code", "name", "kind", "credit_code"]);
+        let ev = self.audit_event(actor, "company.create", "company", company.id.0).fields([
+            "code",
+            "name",
+            "kind",
+            "credit_code",
+        ]);
         self.store.insert_company(&company, &[ev]).await?;
         Ok(company)
     }
@@ -135,7 +149,12 @@ impl OrgService {
                 "name": unit.name, "parent_id": unit.parent_id, "kind": unit.kind,
             }),
         );
-        let ev = self.audit_event(actor, "org_unit.create", "org_unit", unit.id.0).fields(["code", "name", "kind", "parent_id"]);
+        let ev = self.audit_event(actor, "org_unit.create", "org_unit", unit.id.0).fields([
+            "code",
+            "name",
+            "kind",
+            "parent_id",
+        ]);
         self.store.insert_unit(&unit, &record, &[ev]).await?;
         Ok(unit)
     }
@@ -401,7 +420,8 @@ impl OrgService {
             is_key: input.is_key,
             valid: valid.unwrap_or(DateRange::open(input.valid_from)),
         };
-        let ev = self.audit_event(actor, "position.create", "position", position.id.0).fields(["code", "name", "grade"]);
+        let ev =
+            self.audit_event(actor, "position.create", "position", position.id.0).fields(["code", "name", "grade"]);
         self.store.insert_position(&position, &[ev]).await?;
         Ok(position)
     }

@@ -18,7 +18,12 @@ pub trait OrgStore: Send + Sync {
 
     /// Creates the unit, its first version and its `create` change record in one
     /// transaction. MUST return `DuplicateCode` when the company already uses the code.
-    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord, audit: &[AuditEvent]) -> Result<(), OrgError>;
+    async fn insert_unit(
+        &self,
+        unit: &OrgUnitView,
+        record: &OrgChangeRecord,
+        audit: &[AuditEvent],
+    ) -> Result<(), OrgError>;
     /// Units in force on `as_of`, optionally of one company.
     async fn units_as_of(&self, company: Option<CompanyId>, as_of: NaiveDate) -> Result<Vec<OrgUnitView>, OrgError>;
     /// Every version of one unit, oldest first. MUST return `UnitNotFound` for an unknown id.

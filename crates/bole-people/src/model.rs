@@ -534,6 +534,10 @@ impl RowScope {
 
     /// True when no row can match (so a store need not ask).
     pub fn is_empty(&self) -> bool {
-        !self.all && self.me.is_none() && self.reports_of.is_none() && self.units.is_empty() && self.companies.is_empty()
+        !self.all
+            && self.me.is_none()
+            && self.reports_of.is_none()
+            && self.units.is_empty()
+            && self.companies.is_empty()
     }
 }

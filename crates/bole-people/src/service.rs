@@ -2,6 +2,7 @@
 //! events and corrections, as-of reads, lists, the archive timeline, contracts,
 //! org-unit merges (staff side) and the data-quality report.
 
+use crate::classify::{self, RevealedFields};
 use crate::error::PeopleError;
 use crate::model::*;
 use crate::roster::{self, HeaderMap, RosterErrors, RosterExportRow, RosterFormat, RosterMaps, RosterNames};
@@ -9,7 +10,6 @@ use crate::rules::{self, ValidPerson};
 use crate::standards::{self, PersonFacts};
 use crate::store::*;
 use bole_core::clock::SharedClock;
-use crate::classify::{self, RevealedFields};
 use bole_core::{
     Actor, AuditEvent, AuditLog, CompanyId, ContractId, DataScope, DateRange, EmployeeId, EventId, FieldErrors, Msg,
     OrgUnitId, Outcome, Page, PageRequest, Permission,
@@ -617,7 +617,12 @@ impl PeopleService {
 
     /// 查看明文: reveal masked fields of one record to a viewer allowed to (audited with
     /// the field names). Unknown or non-maskable field names are refused.
-    pub async fn reveal(&self, actor: &Actor, id: EmployeeId, fields: &[String]) -> Result<RevealedFields, PeopleError> {
+    pub async fn reveal(
+        &self,
+        actor: &Actor,
+        id: EmployeeId,
+        fields: &[String],
+    ) -> Result<RevealedFields, PeopleError> {
         self.guard(actor, Permission::SensitiveReveal, id).await?;
         let mut errs = FieldErrors::new();
         if fields.is_empty() {
@@ -851,7 +856,8 @@ impl PeopleService {
         let from = new_events.iter().map(|e| e.effective_date).min().unwrap_or(NaiveDate::MIN);
         let checks = quota_checks_of(&assignments, from);
         let kinds: Vec<&str> = new_events.iter().map(|e| e.kind.code()).collect();
-        let ev = self.event(actor, &format!("employee.event.{}", kinds.join("+")), &[id]).fields(["events", "assignments"]);
+        let ev =
+            self.event(actor, &format!("employee.event.{}", kinds.join("+")), &[id]).fields(["events", "assignments"]);
         let change = EmployeeChange { employee_id: id, new_events, assignments };
         self.store.record_events(&[change], &checks, None, &[ev]).await
     }

@@ -7,6 +7,7 @@
 //! It does not own the personal data itself (bole-people) or accounts (bole-access): what
 //! they hold reaches it through the [`SubjectData`] port.
 
+pub mod classify;
 pub mod copy;
 pub mod error;
 pub mod model;

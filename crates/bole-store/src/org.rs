@@ -248,7 +248,12 @@ impl OrgStore for SqlStore {
         row.map(Into::into).ok_or(OrgError::CompanyNotFound)
     }
 
-    async fn insert_unit(&self, unit: &OrgUnitView, record: &OrgChangeRecord, audit: &[AuditEvent]) -> Result<(), OrgError> {
+    async fn insert_unit(
+        &self,
+        unit: &OrgUnitView,
+        record: &OrgChangeRecord,
+        audit: &[AuditEvent],
+    ) -> Result<(), OrgError> {
         let mut tx = self.db.begin().await.map_err(st)?;
         let r = on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO org_units (id, company_id, code, created_at) VALUES ($1,$2,$3,$4)")

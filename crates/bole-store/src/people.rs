@@ -2,16 +2,17 @@
 //! transaction (hundreds of rows per statement); quota checks run inside the
 //! same transaction after the writes, so a refused batch leaves nothing behind.
 
+use crate::audit::append_in_tx;
 use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
 use crate::org::{placeholders, write_unit_changes};
+use crate::sealed::{self, SealedPerson, open_field, people_err};
 use crate::{SqlStore, on_db, on_tx};
 use async_trait::async_trait;
-use crate::audit::append_in_tx;
-use crate::sealed::{self, SealedPerson, open_field, people_err};
-use bole_crypto::{BlindField, Keyring};
 use bole_core::{
-    AuditEvent, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest, PositionId,
+    AuditEvent, CompanyId, ContractId, DateRange, EmployeeId, EventId, FieldErrors, Msg, OrgUnitId, Page, PageRequest,
+    PositionId,
 };
+use bole_crypto::{BlindField, Keyring};
 use bole_org::{OrgChangeRecord, UnitVersionWrite};
 use bole_people::rules::ValidPerson;
 use bole_people::store::*;
@@ -786,10 +787,8 @@ impl PeopleStore for SqlStore {
             let mut binds = Vec::new();
             let mut n = 2;
             let scope_sql = scope_where(scope, 1, &mut n, &mut binds);
-            let sql = format!(
-                "SELECT e.id FROM employees e WHERE e.id IN ({}){scope_sql}",
-                placeholders(n, chunk.len())
-            );
+            let sql =
+                format!("SELECT e.id FROM employees e WHERE e.id IN ({}){scope_sql}", placeholders(n, chunk.len()));
             let on = scope.on.unwrap_or_default();
             let rows: Vec<Uuid> = on_db!(&self.db, p => {
                 let mut q = sqlx::query_scalar(AssertSqlSafe(sql)).bind(on);

@@ -2,15 +2,17 @@
 //! transaction (`audit::append_in_tx`). Consent records and request transitions are
 //! append-only (triggers refuse UPDATE/DELETE); their per-subject `seq` turns two concurrent
 //! decisions into a unique violation, reported as the conflict the port names.
-//! Proposed corrections and free-text details are personal data: they are bound, never
-//! formatted into SQL or errors, and never logged.
+//! Proposed corrections and free-text details are personal data: they are SM4-GCM sealed
+//! (`sealed::PRIVACY_REQUEST_*`), never formatted into SQL or errors, and never logged.
 
 use crate::audit::append_in_tx;
 use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
 use crate::org::placeholders;
+use crate::sealed::{self, open_field};
 use crate::{SqlStore, on_db, on_tx};
 use async_trait::async_trait;
 use bole_core::{AuditEvent, CompanyId, EmployeeId, Page, PageRequest, UserId};
+use bole_crypto::Keyring;
 use bole_privacy::store::{PrivacyStore, RequestScope};
 use bole_privacy::*;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,6 +28,12 @@ fn st(e: sqlx::Error) -> PrivacyError {
 fn json_err(what: &str, id: Uuid, e: serde_json::Error) -> PrivacyError {
     tracing::error!(privacy.row = %id, column = what, error = %e, "privacy row does not decode");
     PrivacyError::Storage(format!("{what} of {id} does not decode"))
+}
+
+/// A key or sealing failure: logged without data, reported as a storage error.
+fn crypto_err(e: impl std::fmt::Display) -> PrivacyError {
+    tracing::error!(error = %e, "privacy sealed field failure");
+    PrivacyError::Storage(e.to_string())
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String, PrivacyError> {
@@ -141,8 +149,8 @@ struct RequestRow {
     company_id: Uuid,
     kind: String,
     status: String,
-    details: Option<String>,
-    corrections: String,
+    details_enc: Option<Vec<u8>>,
+    corrections_enc: Option<Vec<u8>>,
     categories: String,
     purpose_code: Option<String>,
     retention: Option<String>,
@@ -155,12 +163,22 @@ struct RequestRow {
     updated_at: DateTime<Utc>,
 }
 
-const REQUEST_COLS: &str = "id, employee_id, company_id, kind, status, details, corrections, categories, purpose_code, retention, \
+const REQUEST_COLS: &str = "id, employee_id, company_id, kind, status, details_enc, corrections_enc, categories, purpose_code, retention, \
      submitted_at, submitted_by, due_date, resolution, handled_by, closed_at, updated_at";
 
-impl TryFrom<RequestRow> for DataSubjectRequest {
-    type Error = PrivacyError;
-    fn try_from(r: RequestRow) -> Result<Self, PrivacyError> {
+impl RequestRow {
+    fn sealed(&self) -> impl Iterator<Item = &[u8]> {
+        self.details_enc.as_deref().into_iter().chain(self.corrections_enc.as_deref())
+    }
+
+    /// The request with its sealed columns opened.
+    fn open(self, ring: &Keyring) -> Result<DataSubjectRequest, PrivacyError> {
+        let r = self;
+        let details = open_field(ring, sealed::PRIVACY_REQUEST_DETAILS, r.id, r.details_enc.as_deref(), None)
+            .map_err(crypto_err)?;
+        let corrections =
+            open_field(ring, sealed::PRIVACY_REQUEST_CORRECTIONS, r.id, r.corrections_enc.as_deref(), None)
+                .map_err(crypto_err)?;
         let kind =
             RequestKind::parse(&r.kind).ok_or_else(|| PrivacyError::Storage(format!("request {} kind", r.id)))?;
         let status =
@@ -171,8 +189,11 @@ impl TryFrom<RequestRow> for DataSubjectRequest {
             company_id: CompanyId(r.company_id),
             kind,
             status,
-            details: r.details,
-            corrections: serde_json::from_str(&r.corrections).map_err(|e| json_err("corrections", r.id, e))?,
+            details,
+            corrections: match corrections {
+                Some(json) => serde_json::from_str(&json).map_err(|e| json_err("corrections", r.id, e))?,
+                None => Vec::new(),
+            },
             categories: serde_json::from_str(&r.categories).map_err(|e| json_err("categories", r.id, e))?,
             purpose_code: r.purpose_code,
             retention: r
@@ -514,7 +535,19 @@ impl PrivacyStore for SqlStore {
         consent: Option<(&ConsentRecord, u32)>,
         events: &[AuditEvent],
     ) -> Result<(), PrivacyError> {
-        let corrections = to_json(&r.corrections)?;
+        let ring = self.sealing_ring().await.map_err(crypto_err)?;
+        let details = r
+            .details
+            .as_deref()
+            .map(|d| ring.seal_str(&sealed::PRIVACY_REQUEST_DETAILS.aad(r.id.0), d))
+            .transpose()
+            .map_err(crypto_err)?;
+        let corrections = if r.corrections.is_empty() {
+            None
+        } else {
+            let json = to_json(&r.corrections)?;
+            Some(ring.seal_str(&sealed::PRIVACY_REQUEST_CORRECTIONS.aad(r.id.0), &json).map_err(crypto_err)?)
+        };
         let categories = to_json(&r.categories)?;
         let retention = r.retention.as_ref().map(to_json).transpose()?;
         let mut tx = self.db.begin().await.map_err(st)?;
@@ -528,7 +561,7 @@ impl PrivacyStore for SqlStore {
                 .bind(r.company_id.0)
                 .bind(r.kind.as_str())
                 .bind(r.status.as_str())
-                .bind(&r.details)
+                .bind(&details)
                 .bind(&corrections)
                 .bind(&categories)
                 .bind(&r.purpose_code)
@@ -563,7 +596,9 @@ impl PrivacyStore for SqlStore {
         let sql = format!("SELECT {REQUEST_COLS} FROM privacy_requests WHERE id = $1");
         let row: Option<RequestRow> =
             on_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(id.0).fetch_optional(p).await).map_err(st)?;
-        row.ok_or(PrivacyError::RequestNotFound)?.try_into()
+        let row = row.ok_or(PrivacyError::RequestNotFound)?;
+        let ring = self.ring_for(row.sealed()).await.map_err(crypto_err)?;
+        row.open(&ring)
     }
 
     async fn transitions(&self, id: RequestId) -> Result<Vec<RequestTransition>, PrivacyError> {
@@ -587,7 +622,8 @@ impl PrivacyStore for SqlStore {
         let rows: Vec<RequestRow> =
             on_db!(&self.db, p => sqlx::query_as(AssertSqlSafe(sql)).bind(employee.0).fetch_all(p).await)
                 .map_err(st)?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        let ring = self.ring_for(rows.iter().flat_map(RequestRow::sealed)).await.map_err(crypto_err)?;
+        rows.into_iter().map(|r| r.open(&ring)).collect()
     }
 
     async fn list_requests(
@@ -615,8 +651,9 @@ impl PrivacyStore for SqlStore {
             let rows = q.bind(page.limit()).bind(page.offset()).fetch_all(p).await.map_err(st)?;
             (total, rows)
         });
+        let ring = self.ring_for(rows.iter().flat_map(RequestRow::sealed)).await.map_err(crypto_err)?;
         Ok(Page {
-            items: rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?,
+            items: rows.into_iter().map(|r| r.open(&ring)).collect::<Result<_, _>>()?,
             total: u64::try_from(total).unwrap_or(0),
             page: page.page,
             per_page: page.per_page,

@@ -57,10 +57,23 @@ pub const CONTACT_PHONE: SealedField = SealedField::new("employee_contacts", "ph
 /// An account's TOTP secret (migration 0004); sealed and opened by `access.rs`.
 pub const USER_MFA_SECRET: SealedField = SealedField::new("users", "mfa_secret", "mfa_secret");
 
+/// A data-subject request's free text and proposed corrections (migration 0006); sealed by `privacy.rs`.
+pub const PRIVACY_REQUEST_DETAILS: SealedField = SealedField::new("privacy_requests", "details", "details_enc");
+pub const PRIVACY_REQUEST_CORRECTIONS: SealedField =
+    SealedField::new("privacy_requests", "corrections", "corrections_enc");
+
 /// Every sealed column. Rotation re-seals exactly these; a new sealed column is added here
 /// (and in its migration) — nothing else needs to know.
-pub const SEALED_FIELDS: &[SealedField] =
-    &[EMPLOYEE_ID_NUMBER, EMPLOYEE_PHONE, EMPLOYEE_ADDRESS, EMPLOYEE_BANK_ACCOUNT, CONTACT_PHONE, USER_MFA_SECRET];
+pub const SEALED_FIELDS: &[SealedField] = &[
+    EMPLOYEE_ID_NUMBER,
+    EMPLOYEE_PHONE,
+    EMPLOYEE_ADDRESS,
+    EMPLOYEE_BANK_ACCOUNT,
+    CONTACT_PHONE,
+    USER_MFA_SECRET,
+    PRIVACY_REQUEST_DETAILS,
+    PRIVACY_REQUEST_CORRECTIONS,
+];
 
 /// What the legacy `employees.id_number` column (NOT NULL, and on SQLite still under its
 /// original UNIQUE constraint) holds once the number is sealed: unique per row, meaningless.

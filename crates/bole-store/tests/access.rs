@@ -58,7 +58,10 @@ async fn duplicate_username_is_refused(t: TestDb) {
     assert!(matches!(err, AccessError::DuplicateUsername), "{err:?}");
     assert_eq!(s.count_users().await.unwrap(), 1);
     let (kept, hash) = s.user_with_hash("wang.wu").await.unwrap().unwrap();
-    assert_eq!((kept.grants, hash.as_str()), (vec![RoleGrant::builtin(Role::Employee, bole_core::DataScope::Own)], "h1"));
+    assert_eq!(
+        (kept.grants, hash.as_str()),
+        (vec![RoleGrant::builtin(Role::Employee, bole_core::DataScope::Own)], "h1")
+    );
 }
 
 async fn session_lifecycle(t: TestDb) {

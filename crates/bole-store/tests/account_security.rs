@@ -155,8 +155,12 @@ async fn totp_secret_sealed_steps_and_recovery_codes(t: TestDb) {
 
     // At rest the column holds a sealed value, not the secret.
     let raw: Vec<u8> = match &t.db {
-        Db::Sqlite(p) => sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id = $1").bind(u.id.0).fetch_one(p).await.unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id = $1").bind(u.id.0).fetch_one(p).await.unwrap(),
+        Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id = $1").bind(u.id.0).fetch_one(p).await.unwrap()
+        }
+        Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id = $1").bind(u.id.0).fetch_one(p).await.unwrap()
+        }
     };
     assert_eq!(raw[0], bole_crypto::SEALED_VERSION);
     assert!(!raw.windows(secret.len()).any(|w| w == secret.as_slice()), "no plaintext at rest");
@@ -184,4 +188,9 @@ async fn totp_secret_sealed_steps_and_recovery_codes(t: TestDb) {
     assert!(!s.account(u.id).await.unwrap().unwrap().0.security.mfa_enabled);
 }
 
-both_engines!(passwords_history_and_lockout, sessions_by_public_id, api_tokens, totp_secret_sealed_steps_and_recovery_codes);
+both_engines!(
+    passwords_history_and_lockout,
+    sessions_by_public_id,
+    api_tokens,
+    totp_secret_sealed_steps_and_recovery_codes
+);

@@ -405,6 +405,17 @@ async fn requests_move_on_with_optimistic_checks_and_overdue_listing(t: TestDb) 
     assert_eq!(read.request.corrections[0].proposed_value, "13912345678");
     assert!(execute(&fx.db, "DELETE FROM privacy_request_transitions").await.is_err());
 
+    // At rest the person's words and proposed values are sealed (SM4-GCM), not plaintext.
+    let sql = "SELECT details_enc, corrections_enc FROM privacy_requests WHERE kind = 'correction'";
+    let (details, corrections): (Option<Vec<u8>>, Option<Vec<u8>>) = match &fx.db {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await.unwrap(),
+    };
+    let (details, corrections) = (details.unwrap(), corrections.unwrap());
+    let plain = |b: &[u8], needle: &str| b.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(!plain(&corrections, "13912345678") && !plain(&corrections, "phone"));
+    assert!(!plain(&details, "秘密路"));
+
     // Values never reach the audit trail: field names only.
     let trail = audit_text(&fx.db).await;
     assert!(trail.contains("corrections.phone") && trail.contains("privacy.request.read"), "{trail}");

@@ -154,7 +154,7 @@ pub struct KeysRotateArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// 创建系统管理员账号 / Create a system administrator account.
+    /// 创建管理员账号（默认系统管理员）/ Create an administrator account (system administrator by default).
     Create(AdminCreateArgs),
 }
 
@@ -169,6 +169,10 @@ pub struct AdminCreateArgs {
     // Prefer BOLE_ADMIN_PASSWORD: a flag value is visible to other users in `ps`.
     #[arg(long, env = "BOLE_ADMIN_PASSWORD", value_name = "P", hide_env_values = true)]
     pub password: Option<String>,
+    /// 角色（三员分立：system_admin / security_admin / auditor；或 hr_admin，范围为全部）
+    /// / Role (三员: system_admin, security_admin, auditor; or hr_admin over all companies).
+    #[arg(long, value_name = "ROLE", default_value = "system_admin")]
+    pub role: String,
 }
 
 #[derive(Debug, Subcommand)]

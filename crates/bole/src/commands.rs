@@ -91,10 +91,36 @@ fn admin_create(args: AdminCreateArgs) -> Result<ExitCode, AppError> {
         Some(p) => p,
         None => strong_password(),
     };
+    let role = match bole_core::Role::parse(&args.role) {
+        Some(
+            r @ (bole_core::Role::SystemAdmin
+            | bole_core::Role::SecurityAdmin
+            | bole_core::Role::Auditor
+            | bole_core::Role::HrAdmin),
+        ) => r,
+        _ => {
+            return Err(AppError::failure(
+                format!("角色“{}”不可用：请选择 system_admin、security_admin、auditor 或 hr_admin", args.role),
+                format!(
+                    "role \"{}\" is not available here: choose system_admin, security_admin, auditor or hr_admin",
+                    args.role
+                ),
+            ));
+        }
+    };
     let clock = clock(&settings);
     let user = runtime()?.block_on(async {
         let app = App::build(settings, clock).await?;
-        let created = app.services.accounts.bootstrap_admin(&args.username, &password).await;
+        let created = app
+            .services
+            .accounts
+            .bootstrap_user(bole_access::NewUser {
+                username: args.username.clone(),
+                password: password.clone(),
+                employee_id: None,
+                grants: vec![bole_access::RoleGrant::builtin(role, bole_core::DataScope::All)],
+            })
+            .await;
         app.db.close().await;
         created.map_err(|e| {
             let msg = bole_core::Failure::message(&e);
@@ -112,7 +138,7 @@ fn admin_create(args: AdminCreateArgs) -> Result<ExitCode, AppError> {
             AppError::failure(format!("无法创建管理员：{zh}"), format!("cannot create the administrator: {en}"))
         })
     })?;
-    println!("已创建系统管理员 / created system administrator: {}", user.username);
+    println!("已创建账号 / created account: {} ({})", user.username, role.as_str());
     if generated {
         println!("初始密码（只显示这一次，请妥善保存并尽快修改）/ initial password (shown once; store it safely):");
         println!("{password}");

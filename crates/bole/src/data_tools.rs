@@ -75,7 +75,10 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
             );
             let password = std::env::var("BOLE_ADMIN_PASSWORD").unwrap_or_else(|_| strong_password());
             let accounts = demo_accounts(&app, &actor, &password, today).await?;
-            let mut text = format!("密码（所有演示账号相同）password (all demo accounts): {password}\n");
+            let mut text = format!(
+                "密码（所有演示账号相同）password (all demo accounts): {password}\n\
+                 三员、HR管理员首次登录须绑定验证器（TOTP）/ administrators and HR sign in with an authenticator (TOTP), enrolled at first sign-in\n"
+            );
             for (user, what) in &accounts {
                 text.push_str(&format!("  {user:<10} {what}\n"));
             }
@@ -145,7 +148,12 @@ async fn demo_accounts(
     for member in team {
         let ev = NewEvent {
             effective_date: Some(today),
-            kind: EventKind::Transfer { org_unit_id: unit, position_id: None, manager_id: Some(manager), work_location: None },
+            kind: EventKind::Transfer {
+                org_unit_id: unit,
+                position_id: None,
+                manager_id: Some(manager),
+                work_location: None,
+            },
             reason: Some("演示：设置直接上级 / demo: set the line manager".into()),
         };
         app.services.people.record_event(actor, *member, ev).await.map_err(|e| failure(&e))?;

@@ -125,7 +125,8 @@ fn admin_create_stores_an_account_that_can_sign_in() {
         let settings = bole_app::Settings { data_dir: dir.path().to_path_buf(), ..bole_app::Settings::default() };
         let app = bole_app::App::build(settings, std::sync::Arc::new(bole_core::SystemClock::default())).await.unwrap();
         let meta = bole_core::RequestMeta::default();
-        let session = app.services.accounts.login("root.admin", "Correct-Horse-42", &meta).await.unwrap().session().unwrap();
+        let session =
+            app.services.accounts.login("root.admin", "Correct-Horse-42", &meta).await.unwrap().session().unwrap();
         assert_eq!(session.user.username, "root.admin");
         app.db.close().await;
     });

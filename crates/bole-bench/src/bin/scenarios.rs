@@ -314,8 +314,20 @@ async fn list_api(
     rows: &mut Rows,
 ) -> Result<(), BenchError> {
     let engine = fresh.engine_name();
-    let app = bole_app::App::build(fresh.settings.clone(), clock).await?;
-    app.services.accounts.bootstrap_admin(BENCH_USER, BENCH_PASSWORD).await?;
+    // The load generator is an HR administrator over everything (三员: the system
+    // administrator reads no employees) signing in without a second factor.
+    let mut settings = fresh.settings.clone();
+    settings.security.mfa_required_for_privileged = false;
+    let app = bole_app::App::build(settings, clock).await?;
+    app.services
+        .accounts
+        .bootstrap_user(bole_access::NewUser {
+            username: BENCH_USER.into(),
+            password: BENCH_PASSWORD.into(),
+            employee_id: None,
+            grants: vec![bole_access::RoleGrant::builtin(bole_core::Role::HrAdmin, bole_core::DataScope::All)],
+        })
+        .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -37,7 +37,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     tag = "accounts",
     responses((status = 200, description = "账号 — accounts", body = [AccountView]), CommonErrors)
 )]
-pub async fn list_accounts(State(s): State<AppState>, Authenticated(actor): Authenticated) -> Result<Json<Vec<AccountView>>, ApiError> {
+pub async fn list_accounts(
+    State(s): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
     Ok(Json(s.accounts.list_accounts(&actor).await?))
 }
 

@@ -278,7 +278,10 @@ impl std::fmt::Debug for CreatedApiToken {
     tag = "auth",
     responses((status = 200, description = "令牌列表 — my tokens", body = [ApiToken]), CommonErrors)
 )]
-pub async fn list_api_tokens(State(s): State<AppState>, Authenticated(actor): Authenticated) -> Result<Json<Vec<ApiToken>>, ApiError> {
+pub async fn list_api_tokens(
+    State(s): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<Vec<ApiToken>>, ApiError> {
     Ok(Json(s.accounts.my_api_tokens(&actor).await?))
 }
 
@@ -364,7 +367,10 @@ fn qr_svg(text: &str) -> Result<String, ApiError> {
         CommonErrors,
     )
 )]
-pub async fn start_totp_enrollment(State(s): State<AppState>, Authenticated(actor): Authenticated) -> Result<Response, ApiError> {
+pub async fn start_totp_enrollment(
+    State(s): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Response, ApiError> {
     let e = s.accounts.start_totp_enrollment(&actor).await?;
     let view = TotpEnrollmentView { qr_svg: qr_svg(&e.otpauth_uri)?, secret: e.secret, otpauth_uri: e.otpauth_uri };
     let mut res = Json(view).into_response();

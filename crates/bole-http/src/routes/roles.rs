@@ -76,7 +76,12 @@ pub async fn create_account(
     Authenticated(actor): Authenticated,
     Json(body): Json<NewAccount>,
 ) -> Result<Response, ApiError> {
-    let input = NewUser { username: body.username, password: body.password, employee_id: body.employee_id, grants: body.grants };
+    let input = NewUser {
+        username: body.username,
+        password: body.password,
+        employee_id: body.employee_id,
+        grants: body.grants,
+    };
     let user = s.accounts.create_user(&actor, input).await?;
     Ok(created(format!("/api/v1/accounts/{}", user.id), AccountGrants::from(user)))
 }
@@ -166,7 +171,8 @@ pub async fn list_roles(
         builtin: false,
         admin_triad: false,
         requires_mfa: c.permissions.contains(&Permission::SensitiveRead),
-        permissions: c.permissions.into_iter().map(|p| RolePermission { permission: p, reach: "granted".into() }).collect(),
+        permissions:
+            c.permissions.into_iter().map(|p| RolePermission { permission: p, reach: "granted".into() }).collect(),
     }));
     Ok(Json(out))
 }

@@ -2,8 +2,8 @@
 -- acknowledgements, consent history, data-subject requests with their status history, and
 -- the register of third-party provision and cross-border transfers.
 -- User ids are not foreign keys: the nil id is the system deciding (legal-retention refusals).
--- Columns marked SENSITIVE hold personal data a person typed about themselves; they are
--- never logged or audited, and move to SM4-GCM field encryption with the other sensitive fields.
+-- Columns marked SENSITIVE hold personal data a person typed about themselves: they are
+-- SM4-GCM sealed like the other sensitive fields (bole_store::sealed), never logged or audited.
 
 CREATE TABLE privacy_notices (
     id BLOB PRIMARY KEY,
@@ -33,8 +33,8 @@ CREATE TABLE privacy_requests (
     company_id BLOB NOT NULL REFERENCES companies(id),
     kind TEXT NOT NULL CHECK (kind IN ('access', 'correction', 'deletion', 'consent_withdrawal')),
     status TEXT NOT NULL CHECK (status IN ('submitted', 'in_progress', 'completed', 'rejected')),
-    details TEXT,                 -- SENSITIVE: the person's own words
-    corrections TEXT NOT NULL,    -- SENSITIVE: JSON [{field, proposed_value}]
+    details_enc BLOB,            -- SENSITIVE, sealed: the person's own words
+    corrections_enc BLOB,        -- SENSITIVE, sealed: JSON [{field, proposed_value}]; NULL when none
     categories TEXT NOT NULL,     -- JSON array of data-category codes
     purpose_code TEXT,
     retention TEXT,               -- JSON retention decision (deletion, withdrawal)
