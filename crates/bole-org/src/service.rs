@@ -45,24 +45,38 @@ impl OrgService {
         let scope = actor.authorize(Permission::OrgWrite)?;
         let Some(parts) = scope.limited() else { return Ok(()) };
         let denied = || OrgError::Forbidden(bole_core::Forbidden(Permission::OrgWrite));
+        let mut roots: Vec<OrgUnitId> = Vec::new();
         for part in parts {
-            match (part, company, unit) {
-                (DataScope::Companies { companies }, Some(c), _) if companies.contains(&c) => return Ok(()),
-                (DataScope::Subtrees { units }, _, Some(u)) => {
-                    for root in units {
-                        if self
-                            .units(&Actor::system(), None, Some(*root), self.clock.today())
-                            .await
-                            .is_ok_and(|sub| sub.iter().any(|x| x.id == u))
-                        {
-                            return Ok(());
-                        }
-                    }
-                }
+            match (part, company) {
+                (DataScope::Companies { companies }, Some(c)) if companies.contains(&c) => return Ok(()),
+                (DataScope::Subtrees { units }, _) => roots.extend(units.iter().copied()),
                 _ => {}
             }
         }
+        if let Some(u) = unit
+            && !roots.is_empty()
+            && self.expand_subtrees(&roots, self.clock.today()).await?.contains(&u)
+        {
+            return Ok(());
+        }
         Err(denied())
+    }
+
+    /// Every unit in force on `as_of` in the subtrees of `roots` (roots included), from one
+    /// read of the structure. Roots not in force that day cover nothing. Used to resolve
+    /// subtree grants, so it does not authorise.
+    pub async fn expand_subtrees(&self, roots: &[OrgUnitId], as_of: NaiveDate) -> Result<Vec<OrgUnitId>, OrgError> {
+        if roots.is_empty() {
+            return Ok(Vec::new());
+        }
+        let units = self.store.units_as_of(None, as_of).await?;
+        let mut out: Vec<OrgUnitId> = Vec::new();
+        for root in roots.iter().filter(|r| units.iter().any(|u| u.id == **r)) {
+            out.extend(rules::subtree_ids(*root, &units));
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
     }
 
     fn audit_event(&self, actor: &Actor, action: &str, subject_type: &str, id: uuid::Uuid) -> AuditEvent {

@@ -94,25 +94,35 @@ impl PeopleService {
         let Some(parts) = scope.limited() else { return Ok(RowScope::everything()) };
         let today = self.clock.today();
         let mut rs = RowScope { on: Some(today), ..Default::default() };
+        let mut roots: Vec<OrgUnitId> = Vec::new();
         for part in parts {
             match part {
                 DataScope::All => return Ok(RowScope::everything()),
                 DataScope::Own => rs.me = actor.employee_id,
                 DataScope::DirectReports => rs.reports_of = actor.employee_id,
                 DataScope::Companies { companies } => rs.companies.extend(companies.iter().copied()),
-                DataScope::Subtrees { units } => {
-                    for u in units {
-                        // A granted unit dissolved since the grant covers nothing any more.
-                        if let Ok(sub) = self.org.subtree(&Actor::system(), *u, today).await {
-                            rs.units.extend(sub);
-                        }
-                    }
-                }
+                DataScope::Subtrees { units } => roots.extend(units.iter().copied()),
             }
         }
-        rs.units.sort();
-        rs.units.dedup();
+        // A granted unit dissolved since the grant covers nothing any more.
+        rs.units = self.org.expand_subtrees(&roots, today).await?;
         Ok(rs)
+    }
+
+    /// Keep the items whose employee lies inside `rs` (one query for all of them).
+    async fn retain_in_scope<T>(
+        &self,
+        rs: &RowScope,
+        items: &mut Vec<T>,
+        employee: impl Fn(&T) -> EmployeeId,
+    ) -> Result<(), PeopleError> {
+        if rs.all {
+            return Ok(());
+        }
+        let ids: Vec<EmployeeId> = items.iter().map(&employee).collect();
+        let allowed: HashSet<EmployeeId> = self.store.in_scope(rs, &ids).await?.into_iter().collect();
+        items.retain(|i| allowed.contains(&employee(i)));
+        Ok(())
     }
 
     /// Authorise `permission` on one employee. Outside the scope the record does not
@@ -556,11 +566,7 @@ impl PeopleService {
         self.org_store.company(company).await?;
         let as_of = as_of.unwrap_or_else(|| self.clock.today());
         let mut list = self.store.employees_as_of(company, as_of).await?;
-        if !rs.all {
-            let ids: Vec<EmployeeId> = list.iter().map(|(e, _)| e.id).collect();
-            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
-            list.retain(|(e, _)| allowed.contains(&e.id));
-        }
+        self.retain_in_scope(&rs, &mut list, |(e, _)| e.id).await?;
         // Exports follow the response rules: masked unless the viewer's clearance reaches.
         for (e, _) in list.iter_mut() {
             classify::mask_employee(actor, e);
@@ -745,11 +751,10 @@ impl PeopleService {
             EventKind::Rehire { job } => Some(job.org_unit_id),
             _ => None,
         };
-        if let Some(unit) = target {
-            let company = self.store.employee(id).await?.0.company_id;
-            Self::check_placement(&rs, company, unit)?;
-        }
         let (employee, _, _) = self.store.employee(id).await?;
+        if let Some(unit) = target {
+            Self::check_placement(&rs, employee.company_id, unit)?;
+        }
         let date = match (&input.kind, input.effective_date) {
             (EventKind::Separate { last_day, .. }, None) => last_day.succ_opt().unwrap_or(*last_day),
             (EventKind::Separate { last_day, .. }, Some(d)) if d <= *last_day => {
@@ -1104,11 +1109,7 @@ impl PeopleService {
         let today = self.clock.today();
         let to = today + chrono::Days::new(u64::from(days));
         let mut list = self.store.expiring_contracts(company, today, to).await?;
-        if !rs.all {
-            let ids: Vec<EmployeeId> = list.iter().map(|c| c.contract.employee_id).collect();
-            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
-            list.retain(|c| allowed.contains(&c.contract.employee_id));
-        }
+        self.retain_in_scope(&rs, &mut list, |c| c.contract.employee_id).await?;
         Ok(list)
     }
 
@@ -1121,11 +1122,7 @@ impl PeopleService {
     ) -> Result<QualityReport, PeopleError> {
         let rs = self.row_scope(actor, Permission::DataQualityRead).await?;
         let mut people = self.store.people(company).await?;
-        if !rs.all {
-            let ids: Vec<EmployeeId> = people.iter().map(|p| p.id).collect();
-            let allowed: HashSet<EmployeeId> = self.store.in_scope(&rs, &ids).await?.into_iter().collect();
-            people.retain(|p| allowed.contains(&p.id));
-        }
+        self.retain_in_scope(&rs, &mut people, |p| p.id).await?;
         let mut findings = Vec::new();
         let mut with_issues = 0u64;
         for p in &people {
