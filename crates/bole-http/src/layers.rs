@@ -72,6 +72,12 @@ pub const CSP: &str =
 /// The policy under `/api/docs`: Swagger UI's stylesheet needs inline styles and `data:` images.
 pub const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
                             frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
+/// The policy of the web app's pages and assets (set by [`crate::web`]): scripts stay
+/// same-origin only; Element Plus, Vant and ECharts set inline styles, the MFA QR code and
+/// the component icons are `data:` images, and downloads are `blob:` URLs.
+pub const WEB_CSP: &str = "default-src 'self'; script-src 'self'; img-src 'self' data: blob:; \
+                           style-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; \
+                           frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 /// Device and tracking APIs an HR system never uses.
 pub const PERMISSIONS_POLICY: &str =
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), interest-cohort=()";

@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod subject;
+pub mod web;
 
 pub use auth::{Authenticated, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE};
 pub use edge::{HttpSettings, RateLimits, TrustedProxies};
@@ -116,7 +117,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// The complete application: `/api/v1`, `/api/openapi.json`, `/api/docs`, `/healthz`, `/readyz`.
+/// The complete application: `/api/v1`, `/api/openapi.json`, `/api/docs`, `/healthz`, `/readyz`,
+/// and the web app at `/`.
 pub fn router(state: AppState) -> Router {
     router_with(state, HttpSettings::default())
 }
@@ -133,7 +135,7 @@ pub fn router_with(state: AppState, http: HttpSettings) -> Router {
     let http = Arc::new(http);
     let app = api_router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
-        .fallback(|| async { ApiError::route_not_found() });
+        .fallback(web::serve);
     // `Router::layer` wraps each route, so later layers run first: request id, the trace
     // span (which sees the matched route template), the client's address and scheme,
     // security headers, error rendering (outside everything that can answer early:

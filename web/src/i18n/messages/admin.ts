@@ -1,0 +1,5 @@
+// Texts of the admin pages.
+export default {
+  'zh-CN': {},
+  'en-US': {},
+}

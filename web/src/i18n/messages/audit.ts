@@ -1,0 +1,5 @@
+// Texts of the audit pages.
+export default {
+  'zh-CN': {},
+  'en-US': {},
+}

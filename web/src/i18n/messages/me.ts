@@ -1,0 +1,5 @@
+// Texts of the me pages.
+export default {
+  'zh-CN': {},
+  'en-US': {},
+}

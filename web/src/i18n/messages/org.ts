@@ -1,0 +1,5 @@
+// Texts of the org pages.
+export default {
+  'zh-CN': {},
+  'en-US': {},
+}

@@ -1,0 +1,5 @@
+// Texts of the people pages.
+export default {
+  'zh-CN': {},
+  'en-US': {},
+}

@@ -1,0 +1,72 @@
+// Routes and the sign-in guard. Self-service pages (/me…) use the phone-first layout;
+// the HR console, administration and audit pages use the console layout. `meta.permission`
+// only hides what the server would refuse anyway: the server decides every request.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useAuth } from '@/stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    permission?: string
+    /** i18n key of the page title */
+    title?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: 'login.title' } },
+  {
+    path: '/me',
+    component: () => import('@/layouts/MobileLayout.vue'),
+    children: [
+      { path: '', name: 'me-home', component: () => import('@/pages/me/HomePage.vue'), meta: { title: 'nav.home' } },
+      { path: 'profile', name: 'me-profile', component: () => import('@/pages/me/ProfilePage.vue'), meta: { title: 'nav.profile' } },
+      { path: 'timeline', name: 'me-timeline', component: () => import('@/pages/me/TimelinePage.vue'), meta: { title: 'nav.timeline' } },
+      { path: 'contracts', name: 'me-contracts', component: () => import('@/pages/me/ContractsPage.vue'), meta: { title: 'nav.contracts' } },
+      { path: 'privacy', name: 'me-privacy', component: () => import('@/pages/me/PrivacyPage.vue'), meta: { title: 'nav.privacy' } },
+      { path: 'sessions', name: 'me-sessions', component: () => import('@/pages/me/SessionsPage.vue'), meta: { title: 'nav.sessions' } },
+    ],
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/ConsoleLayout.vue'),
+    children: [
+      { path: '', name: 'root', redirect: () => (useAuth().isConsoleUser() ? { name: 'console-home' } : { name: 'me-home' }) },
+      { path: 'hr', name: 'console-home', redirect: () => consoleHome() },
+      { path: 'hr/org-chart', name: 'org-chart', component: () => import('@/pages/hr/OrgChartPage.vue'), meta: { permission: 'org_read', title: 'nav.orgChart' } },
+      { path: 'hr/org-units', name: 'org-units', component: () => import('@/pages/hr/OrgUnitsPage.vue'), meta: { permission: 'org_read', title: 'nav.units' } },
+      { path: 'hr/positions', name: 'positions', component: () => import('@/pages/hr/PositionsPage.vue'), meta: { permission: 'org_read', title: 'nav.positions' } },
+      { path: 'hr/employees', name: 'employees', component: () => import('@/pages/hr/EmployeesPage.vue'), meta: { permission: 'employee_read', title: 'nav.directory' } },
+      { path: 'hr/employees/:id', name: 'employee', component: () => import('@/pages/hr/EmployeePage.vue'), meta: { permission: 'employee_read', title: 'nav.directory' } },
+      { path: 'hr/import', name: 'import', component: () => import('@/pages/hr/ImportPage.vue'), meta: { permission: 'employee_import', title: 'nav.import' } },
+      { path: 'admin/accounts', name: 'accounts', component: () => import('@/pages/admin/AccountsPage.vue'), meta: { permission: 'user_admin', title: 'nav.accounts' } },
+      { path: 'admin/roles', name: 'roles', component: () => import('@/pages/admin/RolesPage.vue'), meta: { permission: 'role_admin', title: 'nav.roles' } },
+      { path: 'audit/records', name: 'audit-records', component: () => import('@/pages/audit/AuditRecordsPage.vue'), meta: { permission: 'audit_read', title: 'nav.auditSearch' } },
+      { path: 'audit/verify', name: 'audit-verify', component: () => import('@/pages/audit/AuditVerifyPage.vue'), meta: { permission: 'audit_read', title: 'nav.auditVerify' } },
+      { path: ':rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { title: 'state.notFound' } },
+    ],
+  },
+]
+
+/** The first console page this account may open. */
+export function consoleHome() {
+  const auth = useAuth()
+  if (auth.can('org_read')) return { name: 'org-chart' }
+  if (auth.can('employee_read')) return { name: 'employees' }
+  if (auth.can('user_admin')) return { name: 'accounts' }
+  if (auth.can('role_admin')) return { name: 'roles' }
+  if (auth.can('audit_read')) return { name: 'audit-records' }
+  return { name: 'me-home' }
+}
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  const auth = useAuth()
+  if (!auth.loaded) await auth.load()
+  if (to.meta.public) return true
+  if (!auth.signedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  // A session that must enrol MFA or change its password can do only that.
+  if (auth.mustEnrolMfa || auth.mustChangePassword) return { name: 'login' }
+  return true
+})
