@@ -122,7 +122,11 @@ impl AccountService {
 
     /// Every account, for the system administrator. No hashes, no secrets.
     pub async fn list_accounts(&self, actor: &Actor) -> Result<Vec<AccountView>, AccessError> {
-        actor.authorize(Permission::UserAdmin)?;
+        // 三员: the system administrator manages accounts, the security administrator grants
+        // roles to them — both need the list (usernames, grants, status; no personal data).
+        if !actor.can(Permission::RoleAdmin) {
+            actor.authorize(Permission::UserAdmin)?;
+        }
         let now = self.clock.now();
         Ok(self.store.accounts().await?.iter().map(|a| AccountView::of(a, now)).collect())
     }

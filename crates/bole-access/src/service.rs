@@ -211,9 +211,8 @@ impl AccountService {
         let mut errs = FieldErrors::new();
         rules::check_username("username", &username, &mut errs);
         self.policy.password.check("password", &input.password, &mut errs);
-        if input.grants.is_empty() {
-            errs.add("grants", Msg::new("至少需要一个角色", "at least one role is required"));
-        }
+        // No grants is allowed: under 三员分立 the system administrator creates an account and
+        // the security administrator then grants its role; until then it can only sign in.
         let custom = if input.grants.iter().any(|g| Role::parse(&g.role).is_none()) {
             self.store.custom_roles().await?
         } else {

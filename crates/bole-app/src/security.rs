@@ -115,6 +115,9 @@ pub struct HttpConfig {
     /// Serve HTTPS from these PEM files instead of plain HTTP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSettings>,
+    /// Serve the web app from this directory instead of the one built into the binary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_dir: Option<PathBuf>,
 }
 
 /// `[http.tls]`.
@@ -202,6 +205,7 @@ impl HttpConfig {
             },
             json_body_bytes: usize::try_from(json_body_bytes).unwrap_or(usize::MAX),
             import_body_bytes: usize::try_from(import_body_bytes).unwrap_or(usize::MAX),
+            web_dir: self.web_dir.clone(),
         }
     }
 }
@@ -250,6 +254,9 @@ trusted_proxies = []
 # 即使以 HTTP 提供服务也给 Cookie 加 Secure（TLS 由不发送 X-Forwarded-Proto 的代理终结时）。
 # Mark cookies Secure even over plain HTTP (TLS ends at a proxy that sends no X-Forwarded-Proto).
 secure_cookies = false
+# 从此目录提供网页应用，而不是程序内置的版本（前端开发、定制构建时使用）。
+# Serve the web app from this directory instead of the copy built into the binary (front-end work, custom builds).
+# web_dir = "/opt/bole/web/dist"
 
 # 由 Bole 直接提供 HTTPS（rustls）：证书链与私钥，PEM 格式。启用后 Cookie 带 Secure 并发送 HSTS。
 # Serve HTTPS directly (rustls) from a PEM certificate chain and private key; cookies become Secure and HSTS is sent.

@@ -62,6 +62,8 @@ pub struct HttpSettings {
     pub json_body_bytes: usize,
     /// Largest upload on routes that opt in with `limits::large_body`, and the hard cap for all.
     pub import_body_bytes: usize,
+    /// Serve the web app from this directory instead of the embedded build (`[http] web_dir`).
+    pub web_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for HttpSettings {
@@ -73,6 +75,7 @@ impl Default for HttpSettings {
             rate_limits: RateLimits::default(),
             json_body_bytes: crate::limits::BODY_LIMIT,
             import_body_bytes: crate::limits::LARGE_BODY_LIMIT,
+            web_dir: None,
         }
     }
 }

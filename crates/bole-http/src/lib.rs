@@ -132,10 +132,11 @@ pub fn router_with(state: AppState, http: HttpSettings) -> Router {
     debug_assert!(policy::uncovered(&doc).is_empty(), "routes without a policy: {:?}", policy::uncovered(&doc));
     let body_limits = limits::BodyLimits { json: http.json_body_bytes, import: http.import_body_bytes };
     let limiter = Arc::new(ratelimit::RateLimiter::new(http.rate_limits));
+    let web_app = web::WebApp::new(http.web_dir.clone());
     let http = Arc::new(http);
     let app = api_router
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, doc))
-        .fallback(web::serve);
+        .fallback(move |method, uri| web_app.clone().serve(method, uri));
     // `Router::layer` wraps each route, so later layers run first: request id, the trace
     // span (which sees the matched route template), the client's address and scheme,
     // security headers, error rendering (outside everything that can answer early:

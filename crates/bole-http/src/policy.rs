@@ -50,7 +50,8 @@ pub const ROUTES: &[(&str, &str, RoutePolicy)] = &[
     ("POST", "/auth/mfa/totp/confirm", SignedIn),
     ("POST", "/auth/mfa/totp/disable", SignedIn),
     // accounts (系统管理员) and roles (安全保密管理员)
-    ("GET", "/accounts", Requires(P::UserAdmin)),
+    // The security administrator grants roles, so must see which accounts exist (no personal data).
+    ("GET", "/accounts", AnyOf(&[P::UserAdmin, P::RoleAdmin])),
     ("POST", "/accounts", Requires(P::UserAdmin)),
     ("POST", "/accounts/{id}/disable", Requires(P::UserAdmin)),
     ("POST", "/accounts/{id}/enable", Requires(P::UserAdmin)),

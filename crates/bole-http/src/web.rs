@@ -4,8 +4,9 @@
 //!
 //! Release builds embed the files (rust-embed); debug builds read them from `web/dist`
 //! at run time (our own reader: rust-embed's debug mode cannot find a folder that did not
-//! exist when the crate was compiled), so `npm run build` is seen without recompiling. `BOLE_WEB_DIR` points the
-//! server at another build of the app (front-end development, parallel browser-test runs).
+//! exist when the crate was compiled), so `npm run build` is seen without recompiling.
+//! `[http] web_dir` points the server at another build of the app (front-end work, custom
+//! builds, parallel browser-test runs).
 //! Without a built app the root answers a short page that says how to build it (the API
 //! works regardless).
 
@@ -16,7 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 #[derive(rust_embed::Embed)]
 #[folder = "../../web/dist"]
@@ -29,23 +30,28 @@ struct Asset {
     mime: String,
 }
 
-/// `BOLE_WEB_DIR`, read once.
-fn override_dir() -> Option<&'static Path> {
-    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-    DIR.get_or_init(|| std::env::var_os("BOLE_WEB_DIR").filter(|d| !d.is_empty()).map(PathBuf::from)).as_deref()
+/// Where the app's files come from.
+#[derive(Clone, Debug)]
+pub struct WebApp {
+    /// Read from this directory (`[http] web_dir`, or `web/dist` in debug builds); else embedded.
+    disk: Option<Arc<Path>>,
 }
 
-/// Where files are read from disk: `BOLE_WEB_DIR`, or `web/dist` in debug builds.
-fn disk_dir() -> Option<&'static Path> {
-    override_dir().or(if cfg!(debug_assertions) {
-        Some(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist")))
-    } else {
-        None
-    })
+impl WebApp {
+    pub fn new(web_dir: Option<PathBuf>) -> Self {
+        let dev = cfg!(debug_assertions).then(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/dist")));
+        Self { disk: web_dir.or(dev).map(Arc::from) }
+    }
+
+    /// The router's fallback: a file of the app, the app's shell for its own routes, or
+    /// the API's 404 envelope.
+    pub async fn serve(self, method: Method, uri: Uri) -> Response {
+        serve(self.disk.as_deref(), method, uri)
+    }
 }
 
-fn asset(name: &str) -> Option<Asset> {
-    match disk_dir() {
+fn asset(disk: Option<&Path>, name: &str) -> Option<Asset> {
+    match disk {
         Some(dir) => {
             // Only plain relative names: no `..`, no absolute paths, no drive prefixes.
             let rel = Path::new(name);
@@ -63,7 +69,7 @@ fn asset(name: &str) -> Option<Asset> {
 
 /// Paths that belong to the server, never to the web app: an unknown one is the API's 404.
 fn server_path(path: &str) -> bool {
-    ["/api/", "/healthz", "/readyz", "/metrics"].iter().any(|p| path == p.trim_end_matches('/') || path.starts_with(p))
+    path.starts_with("/api/") || ["/api", "/healthz", "/readyz", "/metrics"].contains(&path)
 }
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>伯乐 Bole</title>\
@@ -71,16 +77,14 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf
 <p>The web app is not built: run <code>make web</code> (or <code>make run</code>). The API works: \
 <a href=\"/api/docs/\">/api/docs</a></p></html>";
 
-/// The router's fallback: a file of the app, the app's shell for its own routes, or the
-/// API's 404 envelope.
-pub async fn serve(method: Method, uri: Uri) -> Response {
+fn serve(disk: Option<&Path>, method: Method, uri: Uri) -> Response {
     let path = uri.path();
     if server_path(path) || !(method == Method::GET || method == Method::HEAD) {
         return ApiError::route_not_found().into_response();
     }
     let name = path.trim_start_matches('/');
     if !name.is_empty()
-        && let Some(file) = asset(name)
+        && let Some(file) = asset(disk, name)
     {
         // Vite puts content-hashed files under assets/; their URL changes with their bytes.
         let cache = if name.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
@@ -91,7 +95,7 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
         return (StatusCode::NOT_FOUND, [(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(WEB_CSP))], "")
             .into_response();
     }
-    match asset("index.html") {
+    match asset(disk, "index.html") {
         Some(file) => file_response(file, "no-cache"),
         None => (
             StatusCode::OK,

@@ -43,6 +43,8 @@ pub enum Command {
     Calc(CalcCommand),
     /// 输出 OpenAPI 3.1 规范（JSON）/ Print the OpenAPI 3.1 document as JSON.
     Openapi,
+    /// 全国节假日安排：放假、调休上班、法定节假日 / A year's national holidays: days off, make-up working days, statutory days.
+    Calendar(crate::time_cmd::CalendarArgs),
     /// 生成演示组织（数据目录为空时）并启动服务 / Seed the demo organisation (when the data is empty), then serve.
     Demo(DemoArgs),
     /// 导入花名册（.xlsx/.csv，全部行无误才导入）/ Import a roster (.xlsx/.csv; all rows or none).
@@ -185,6 +187,10 @@ pub enum ConfigCommand {
 pub enum CalcCommand {
     /// 校验并解析居民身份证号码 / Check and decode a resident ID number (GB 11643-1999).
     Id(CalcIdArgs),
+    /// 带薪年休假：应休天数、新入职折算、离职未休折算 / Statutory annual leave: entitlement, new-hire and leaver pro-rating.
+    AnnualLeave(crate::time_cmd::CalcAnnualLeaveArgs),
+    /// 加班工资（21.75天折算，150%/200%/300%）/ Overtime pay (21.75-day conversion; 150%, 200%, 300%).
+    Overtime(crate::time_cmd::CalcOvertimeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,9 @@ pub fn run(command: Command) -> Result<ExitCode, AppError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Calc(CalcCommand::Id(args)) => Ok(calc_id(&args)),
+        Command::Calc(CalcCommand::AnnualLeave(args)) => crate::time_cmd::calc_annual_leave(&args),
+        Command::Calc(CalcCommand::Overtime(args)) => crate::time_cmd::calc_overtime(&args),
+        Command::Calendar(args) => crate::time_cmd::calendar(&args),
         Command::Openapi => openapi(),
         Command::Demo(args) => crate::data_tools::demo(args),
         Command::Import(args) => crate::data_tools::import(args),

@@ -73,6 +73,11 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
                 "演示组织已生成 / demo organisation seeded: {} 个单位 companies, {} 个组织 org units, {} 个岗位 positions, {} 条编制 quotas, {} 名员工 employees, {} 条人事事件 events",
                 summary.companies, summary.org_units, summary.positions, summary.quotas, summary.employees, summary.events
             );
+            let extras = demo_extras(&app, &actor, today).await?;
+            println!(
+                "演示隐私政策已发布，{} 份劳动合同 / privacy notice published, {} labour contracts",
+                extras, extras
+            );
             let password = std::env::var("BOLE_ADMIN_PASSWORD").unwrap_or_else(|_| strong_password());
             let accounts = demo_accounts(&app, &actor, &password, today).await?;
             let mut text = format!(
@@ -170,6 +175,107 @@ async fn demo_accounts(
     out.push(("manager", "经理（直接下属）manager (direct reports)"));
     out.push(("hrbp", "HRBP（一个部门）HRBP (one department)"));
     Ok(out)
+}
+
+/// What a real organisation has on day one besides people: a published privacy notice
+/// (so self-service can ask for acknowledgement and consents) and labour contracts — each
+/// employee's first three-year fixed-term contract from the hire date, renewed (续签) until
+/// the one in force today. Only the first [`CONTRACTS_UP_TO`] employees get contracts, so a
+/// benchmark-sized demo stays quick to seed. Returns the number of contracts.
+async fn demo_extras(app: &App, actor: &Actor, today: chrono::NaiveDate) -> Result<u64, AppError> {
+    use bole_people::{ContractKind, ListQuery, NewContract};
+    use bole_privacy::{DataCategory as C, LegalBasis, NewNotice, ProcessingKind, Purpose};
+    const CONTRACTS_UP_TO: u32 = 2_000;
+    let purpose = |code: &str, zh: &str, en: &str, kind, basis, cats: Vec<C>, recipient: Option<&str>| Purpose {
+        code: code.into(),
+        name_zh: zh.into(),
+        name_en: en.into(),
+        description: None,
+        kind,
+        legal_basis: basis,
+        data_categories: cats,
+        recipient: recipient.map(Into::into),
+        retention: Some("劳动关系解除或终止后二年 / two years after the employment ends".into()),
+    };
+    let notice = NewNotice {
+        title: "员工个人信息处理规则 / Employee personal information notice".into(),
+        body: "本单位依据《中华人民共和国个人信息保护法》处理员工个人信息，仅用于人力资源管理、薪酬发放、\
+               依法履行社保与个税义务等目的。您可以在“隐私中心”查阅、复制、更正或请求删除您的个人信息，\
+               也可以撤回基于同意的处理。联系人：人力资源部 hr@example.cn。\n\n\
+               We process employees' personal information under the PIPL only for HR management, payroll and \
+               statutory social-insurance and tax duties. Use the privacy centre to access, copy, correct or ask \
+               to delete your data, and to withdraw consent. Contact: HR, hr@example.cn."
+            .into(),
+        changes: None,
+        purposes: vec![
+            purpose(
+                "hr_management",
+                "人力资源管理",
+                "HR management",
+                ProcessingKind::Internal,
+                LegalBasis::HrManagement,
+                vec![C::Identity, C::Contact, C::Education, C::Employment, C::LabourContract],
+                None,
+            ),
+            purpose(
+                "payroll",
+                "薪酬发放与个税、社保申报",
+                "Payroll, income tax and social insurance filings",
+                ProcessingKind::Internal,
+                LegalBasis::LegalObligation,
+                vec![C::Identity, C::Payroll, C::FinancialAccount],
+                None,
+            ),
+            purpose(
+                "health_check",
+                "年度健康体检",
+                "Annual health check",
+                ProcessingKind::ThirdPartyProvision,
+                LegalBasis::Consent,
+                vec![C::Identity, C::Contact, C::Health],
+                Some("合作体检机构 / the contracted clinic"),
+            ),
+        ],
+    };
+    app.services.privacy.publish_notice(actor, notice).await.map_err(|e| failure(&e))?;
+
+    let people = &app.services.people;
+    let mut contracts = 0u64;
+    let mut page = 1;
+    'pages: loop {
+        let q = ListQuery { page: bole_core::PageRequest { page, per_page: 500 }, ..Default::default() };
+        let batch = people.list(actor, q).await.map_err(|e| failure(&e))?;
+        if batch.items.is_empty() {
+            break;
+        }
+        for (i, e) in batch.items.iter().enumerate() {
+            if (page - 1) * 500 + i as u32 >= CONTRACTS_UP_TO {
+                break 'pages;
+            }
+            if !e.status.is_some_and(|s| s.employed()) {
+                continue;
+            }
+            let (mut start, mut renews) = (e.hire_date, None);
+            loop {
+                let end = start.checked_add_months(chrono::Months::new(36)).and_then(|d| d.pred_opt()).unwrap_or(start);
+                let input = NewContract {
+                    kind: ContractKind::FixedTerm,
+                    start_date: start,
+                    end_date: Some(end),
+                    signed_on: Some(start),
+                    renews,
+                };
+                let c = people.add_contract(actor, e.id, input).await.map_err(|err| failure(&err))?;
+                contracts += 1;
+                if end >= today {
+                    break;
+                }
+                (start, renews) = (end.succ_opt().unwrap_or(end), Some(c.id));
+            }
+        }
+        page += 1;
+    }
+    Ok(contracts)
 }
 
 /// The demo's login, readable by the owner only.

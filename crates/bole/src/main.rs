@@ -12,6 +12,7 @@ mod cli;
 mod commands;
 mod data_tools;
 mod keys_cmd;
+mod time_cmd;
 
 use bole_app::ErrorClass;
 use clap::Parser;

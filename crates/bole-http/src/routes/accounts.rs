@@ -29,8 +29,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 
 /// 账号列表 — Every account (no hashes, no secrets).
 ///
-/// 需要 `user_admin`。`locked_until` 仅在账号因多次密码错误被锁定期间出现。
-/// Needs `user_admin`. `locked_until` is present only while the account is locked by failures.
+/// 需要 `user_admin` 或 `role_admin`（安全保密管理员为账号授权时须看到账号）。`locked_until`
+/// 仅在账号因多次密码错误被锁定期间出现。
+/// Needs `user_admin` or `role_admin` (the security administrator grants roles to accounts).
+/// `locked_until` is present only while the account is locked by failures.
 #[utoipa::path(
     get,
     path = "/accounts",

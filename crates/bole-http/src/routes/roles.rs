@@ -34,6 +34,9 @@ pub struct NewAccount {
     pub password: String,
     #[serde(default)]
     pub employee_id: Option<EmployeeId>,
+    /// Omitted or empty: the account can sign in but do nothing until the security
+    /// administrator grants it a role (三员分立).
+    #[serde(default)]
     pub grants: Vec<RoleGrant>,
 }
 
