@@ -29,7 +29,7 @@ apt_install = if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
   apt-get update -qq && apt-get install -y -qq $(1) >/dev/null; \
   else echo "make: please install $(1)" >&2; exit 1; fi
 
-.PHONY: help run build release web web-deps web-test test fmt fmt-check lint clippy check-deps \
+.PHONY: help run build release web web-deps web-test screenshots test fmt fmt-check lint clippy check-deps \
         test-deps test-rust openapi-check bench clean
 
 help:
@@ -44,7 +44,8 @@ help:
 	@echo
 	@echo "  make build          cargo build --release -p bole (after the web app, if present)"
 	@echo "  make web            npm install + build of web/ into web/dist (no-op without web/)"
-	@echo "  make web-test       web unit + browser tests (no-op without web/)"
+	@echo "  make web-test       API-type drift check + browser tests in Debian chromium (no-op without web/)"
+	@echo "  make screenshots    browser suite writing docs/screenshots/*.png (phone and desktop)"
 	@echo "  make fmt            cargo fmt --all"
 	@echo "  make fmt-check      cargo fmt --all -- --check"
 	@echo "  make lint           clippy -D warnings + dependency-direction check"
@@ -65,6 +66,9 @@ release: build
 
 # ---------------------------------------------------------------------------------------------- web
 
+# `npm install` rather than `npm ci`: the registry mirror here lists only the Linux builds of
+# rollup/esbuild, so the lock file lacks other platforms' optional packages and `npm ci` refuses
+# it as "out of sync"; `npm install` keeps to the locked versions all the same.
 web-deps:
 ifeq ($(HAVE_WEB),)
 	@echo "web: no web/package.json yet; skipping"
@@ -73,32 +77,48 @@ else
 	@cd web; stamp=node_modules/.bole-installed; \
 	if [ ! -f $$stamp ] || [ package.json -nt $$stamp ] || \
 	   { [ -f package-lock.json ] && [ package-lock.json -nt $$stamp ]; }; then \
-	  if [ -f package-lock.json ]; then $(NPM) ci --no-audit --no-fund; else $(NPM) install --no-audit --no-fund; fi; \
+	  $(NPM) install --no-audit --no-fund; \
 	  mkdir -p node_modules && touch $$stamp; \
 	fi
 endif
 
+# Rebuilt only when a source is newer than the last build (vue-tsc + vite take ~20 s).
 web: web-deps
 ifneq ($(HAVE_WEB),)
-	cd web && $(NPM) run build
+	@if [ -f web/dist/index.html ] && [ -z "$$(find web/src web/public web/index.html web/vite.config.ts \
+	     web/tsconfig.json web/package-lock.json -newer web/dist/index.html -print -quit)" ]; then \
+	  echo "web: web/dist is up to date"; \
+	else cd web && $(NPM) run build; fi
 endif
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) with a CJK font so Chinese renders.
-# `web` first: vue-tsc type-checks while building, and browser tests may serve web/dist.
+# `web` first: vue-tsc type-checks while building, and the browser tests serve web/dist. The API types
+# in web/src/api/schema.d.ts must match `bole openapi` (regenerate with `cd web && npm run gen:api`).
 web-test: web
 ifeq ($(HAVE_WEB),)
 	@echo "web-test: no web/package.json yet; skipping"
 else
-	@if grep -q playwright web/package.json && [ ! -x /usr/bin/chromium ]; then \
-	  $(call apt_install,chromium fonts-wqy-microhei); \
+	@mkdir -p target
+	$(CARGO) run -q --locked -p bole -- openapi > target/openapi.json
+	cd web && BOLE_OPENAPI=../target/openapi.json $(NPM) run check:api
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi -e wqy -e 'noto sans cjk'; then \
+	  $(call apt_install,chromium fonts-wqy-microhei fontconfig); \
 	fi
-	cd web && $(NPM) run test --if-present
+	cd web && $(NPM) test
 endif
+
+# Screenshots of the main pages at phone and desktop size into docs/screenshots/ (shown in the README).
+screenshots: web
+	cd web && $(NPM) run screenshots
 
 # --------------------------------------------------------------------------------------------- gate
 
+# The web app is built first: debug servers and the browser tests serve web/dist.
 test:
 	$(MAKE) fmt-check
+ifneq ($(HAVE_WEB),)
+	$(MAKE) web
+endif
 	$(MAKE) lint
 	$(MAKE) test-rust
 	$(MAKE) openapi-check

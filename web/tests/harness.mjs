@@ -71,7 +71,7 @@ export async function startServer({ employees = 500 } = {}) {
         BOLE_ADMIN_PASSWORD: PASSWORD,
         RUST_LOG: process.env.RUST_LOG ?? 'warn',
         // A build of the app elsewhere than web/dist (BOLE_WEB_DIR), when the caller gives one.
-        ...(process.env.BOLE_WEB_DIR ? { BOLE_WEB_DIR: process.env.BOLE_WEB_DIR } : {}),
+        ...(process.env.BOLE_WEB_DIR ? { BOLE_HTTP__WEB_DIR: process.env.BOLE_WEB_DIR } : {}),
         // Browser tests sign in many times from one address.
         BOLE_SECURITY__RATE_LIMIT__LOGIN_PER_MINUTE: '0',
         BOLE_SECURITY__RATE_LIMIT__MFA_PER_MINUTE: '0',

@@ -13,7 +13,15 @@ const files = readdirSync(dir)
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
   .map((f) => dir + f)
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+const r = spawnSync(process.execPath, [
+  '--test',
+  '--test-concurrency=1',
+  // A failed test can leave a browser open; never let that hang the gate.
+  '--test-force-exit',
+  '--test-timeout=300000',
+  '--test-reporter=spec',
+  ...files,
+], {
   stdio: 'inherit',
   env: { ...process.env, BOLE_BIN: process.env.BOLE_BIN ?? fileURLToPath(new URL('../../target/debug/bole', import.meta.url)) },
 })

@@ -9,8 +9,10 @@ export interface paths {
         };
         /**
          * 账号列表 — Every account (no hashes, no secrets).
-         * @description 需要 `user_admin`。`locked_until` 仅在账号因多次密码错误被锁定期间出现。
-         *     Needs `user_admin`. `locked_until` is present only while the account is locked by failures.
+         * @description 需要 `user_admin` 或 `role_admin`（安全保密管理员为账号授权时须看到账号）。`locked_until`
+         *     仅在账号因多次密码错误被锁定期间出现。
+         *     Needs `user_admin` or `role_admin` (the security administrator grants roles to accounts).
+         *     `locked_until` is present only while the account is locked by failures.
          */
         get: operations["list_accounts"];
         put?: never;
@@ -2103,7 +2105,11 @@ export interface components {
         /** @description A new account. Grants beyond the employee's own self-service also need `role_admin`. */
         NewAccount: {
             employee_id?: components["schemas"]["EmployeeId"] | null;
-            grants: components["schemas"]["RoleGrant"][];
+            /**
+             * @description Omitted or empty: the account can sign in but do nothing until the security
+             *     administrator grants it a role (三员分立).
+             */
+            grants?: components["schemas"]["RoleGrant"][];
             /** @description Initial password; the policy applies. */
             password: string;
             username: string;
