@@ -109,6 +109,32 @@ async fn events_and_as_of_reads() {
 }
 
 #[tokio::test]
+async fn separation_takes_a_coded_reason_beside_the_free_text_note() {
+    let app = TestApp::sqlite().await;
+    let token = app.login().await;
+    let (company, _hq, rd) = setup(&app, &token).await;
+    let e = app.post("/api/v1/employees", &token, employee(&company, &rd, "E001", "11010519491231002X")).await;
+    let id = e.body["id"].as_str().unwrap().to_string();
+    let url = format!("/api/v1/employees/{id}/events");
+    // Without the coded reason the field is named; the note alone is not enough.
+    let missing = json!({"type": "separate", "last_day": "2026-03-31", "reason": "个人原因"});
+    let r = app.post(&url, &token, missing).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body["error"]["fields"].get("separation_reason").is_some(), "{}", r.body);
+    let sep = json!({"type": "separate", "last_day": "2026-03-31", "separation_reason": "resignation",
+                     "reason": "个人原因，回老家发展"});
+    let r = app.post(&url, &token, sep).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let events = app.get(&url, &token).await.expect(StatusCode::OK);
+    let last = events.body.as_array().unwrap().iter().find(|e| e["type"] == "separate").unwrap().clone();
+    assert_eq!(last["separation_reason"], "resignation");
+    assert_eq!(last["reason"], "个人原因，回老家发展");
+    assert_eq!(last["effective_date"], "2026-04-01");
+    let after = app.get(&format!("/api/v1/employees/{id}?as_of=2026-04-01"), &token).await;
+    assert_eq!(after.body["assignment"]["status"], "separated");
+}
+
+#[tokio::test]
 async fn roster_import_reports_rows_and_export_downloads() {
     let app = TestApp::sqlite().await;
     let token = app.login().await;

@@ -299,7 +299,14 @@ pub enum EventKind {
     /// 停薪留职结束（复职）
     ReturnFromLeave,
     /// 离职; effective the day after `last_day`.
-    Separate { reason: SeparationReason, last_day: NaiveDate },
+    Separate {
+        /// Sent and shown as `separation_reason`: the event's own free-text `reason` sits
+        /// beside the kind's fields, so the coded reason needs its own name. Events stored
+        /// before the rename say `reason` (the alias reads them).
+        #[serde(rename = "separation_reason", alias = "reason")]
+        reason: SeparationReason,
+        last_day: NaiveDate,
+    },
     /// 退休
     Retire,
     /// 返聘 / 再入职
@@ -539,5 +546,26 @@ impl RowScope {
             && self.reports_of.is_none()
             && self.units.is_empty()
             && self.companies.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EventKind, SeparationReason};
+
+    #[test]
+    fn separations_stored_before_the_rename_still_read() {
+        let old = r#"{"type":"separate","reason":"resignation","last_day":"2025-01-31"}"#;
+        let new = r#"{"type":"separate","separation_reason":"resignation","last_day":"2025-01-31"}"#;
+        for text in [old, new] {
+            let kind: EventKind = serde_json::from_str(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(matches!(kind, EventKind::Separate { reason: SeparationReason::Resignation, .. }), "{text}");
+        }
+        let written = serde_json::to_value(EventKind::Separate {
+            reason: SeparationReason::Resignation,
+            last_day: chrono::NaiveDate::from_ymd_opt(2025, 1, 31).unwrap_or_default(),
+        })
+        .unwrap_or_default();
+        assert_eq!(written["separation_reason"], "resignation");
     }
 }

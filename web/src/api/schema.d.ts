@@ -1930,7 +1930,12 @@ export interface components {
         } | {
             /** Format: date */
             last_day: string;
-            reason: components["schemas"]["SeparationReason"];
+            /**
+             * @description Sent and shown as `separation_reason`: the event's own free-text `reason` sits
+             *     beside the kind's fields, so the coded reason needs its own name. Events stored
+             *     before the rename say `reason` (the alias reads them).
+             */
+            separation_reason: components["schemas"]["SeparationReason"];
             /** @enum {string} */
             type: "separate";
         } | {

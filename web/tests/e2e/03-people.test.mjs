@@ -2,8 +2,9 @@
 // GB 11643 check digit, checked live by the server), finds them in the directory by name,
 // opens the profile, transfers them to another org unit through the transfer dialog and sees
 // the transfer on the archive timeline and in the header. On a phone the directory is a card
-// list without page-level horizontal overflow; a profile outside the caller's scope shows a
-// not-found state.
+// list without page-level horizontal overflow. The transfer is then corrected (cancelled with a
+// reason) from the events list, masked personal data is revealed on request, and a profile
+// outside the caller's scope shows a not-found state.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, newContext, newPage, signIn, cleanupProfiles, apiCall, DESKTOP, PHONE, screenshot, settled } from '../harness.mjs'
@@ -26,13 +27,20 @@ const NAME = '欧阳启航'
 const EMPLOYEE_NO = `T${Date.now().toString().slice(-7)}`
 let employeeId = null
 
-/** Opens an Element Plus select (or tree select) by its input id and picks the option showing `text`. */
-async function pick(page, inputId, text, { type = false } = {}) {
-  await page.locator(`.el-select__wrapper:has(#${inputId})`).click()
+/**
+ * Opens an Element Plus select (or tree select) by its input id, optionally types to filter,
+ * and picks the option showing `text`; waits until the select shows it (single selects close).
+ */
+async function pick(page, inputId, text, { type = false, multiple = false } = {}) {
+  const wrapper = page.locator(`.el-select__wrapper:has(#${inputId})`)
+  await wrapper.click()
   if (type) await page.locator(`#${inputId}`).fill(text)
-  const option = page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible', { hasText: text }).first()
+  const option = page.locator('.el-select-dropdown__item:visible', { hasText: text }).first()
   await option.waitFor()
   await option.click()
+  await wrapper.filter({ hasText: text }).waitFor()
+  if (multiple) await page.keyboard.press('Escape')
+  await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
 }
 
 async function noPageOverflow(page) {
@@ -94,8 +102,7 @@ test('HR onboards an employee, finds them, transfers them and sees it on the tim
   assert.match(row, /139\*+0123/, 'the phone is masked as the server returns it')
 
   // The status filter narrows: the new person is on probation, not regular.
-  await pick(page, 'f-status', '正式')
-  await page.keyboard.press('Escape')
+  await pick(page, 'f-status', '正式', { multiple: true })
   await page.waitForURL((u) => u.searchParams.get('status') === 'regular')
   await settled(page)
   await page.locator('[data-state=empty]').waitFor()
@@ -119,7 +126,6 @@ test('HR onboards an employee, finds them, transfers them and sees it on the tim
   const personal = page.getByTestId('personal-data')
   assert.match(await personal.locator('[data-field=id_number]').innerText(), /\*/)
   assert.match(await personal.locator('[data-field=gender]').innerText(), /男/)
-  await screenshot(page, 'employee-profile-desktop')
 
   // Transfer to 税务组 through the dialog: the unit is required.
   await page.getByTestId('action-transfer').click()
@@ -183,6 +189,73 @@ test('on a phone the directory is a card list without horizontal overflow', asyn
   assert.match(await page.getByTestId('header-unit').innerText(), /税务组/)
   assert.ok(await noPageOverflow(page), 'no page-level horizontal overflow on the profile')
   await screenshot(page, 'employee-profile-phone')
+  assert.deepEqual(page.errors(), [])
+})
+
+test('HR corrects the transfer from the events list and reveals masked data of a demo employee', async () => {
+  await context?.close()
+  context = await newContext(DESKTOP)
+  const page = await newPage(context)
+  await signIn(page, server, 'hr')
+  await page.goto(`${server.url}/hr/employees/${employeeId}`)
+  await settled(page)
+  await page.getByRole('tab', { name: '人事事件' }).click()
+  const table = page.getByTestId('events-table')
+  const transfer = table.locator('tbody tr', { hasText: '调岗' })
+  await transfer.waitFor()
+  await transfer.getByTestId('cancel-event').click()
+  const dialog = page.locator('.el-dialog', { hasText: '更正（撤销）人事事件' })
+  await dialog.waitFor()
+  // A reason is required.
+  await page.getByTestId('cancel-submit').click()
+  await dialog.getByRole('alert').waitFor()
+  await page.locator('#cancel-reason').fill('调岗录入有误，应为另一名员工')
+  await page.getByTestId('cancel-submit').click()
+  await page.locator('.el-message--success', { hasText: '已撤销' }).waitFor()
+  await dialog.waitFor({ state: 'hidden' })
+  // The header is back in 会计核算组; both records stay, the transfer marked cancelled.
+  await page.getByTestId('header-unit').filter({ hasText: '会计核算组' }).waitFor()
+  await table.locator('tbody tr', { hasText: '调岗' }).filter({ hasText: '已撤销' }).waitFor()
+  await table.locator('tbody tr', { hasText: '调岗录入有误' }).waitFor()
+  await page.getByRole('tab', { name: '档案时间线' }).click()
+  await page.getByTestId('timeline-entry').filter({ hasText: '调岗' }).filter({ hasText: '已撤销' }).waitFor()
+
+  // Separation (离职): a coded reason beside the free-text note; the events list names both.
+  const d = new Date()
+  const lastDay = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+  await page.getByTestId('action-more').click()
+  await page.getByTestId('action-separate').click()
+  await page.locator('#ev-lastday').waitFor()
+  await page.locator('#ev-lastday').fill(lastDay)
+  await page.keyboard.press('Enter')
+  await pick(page, 'ev-sepreason', '主动辞职')
+  await page.locator('#ev-reason').fill('个人原因，回老家发展')
+  await page.getByTestId('event-submit').click()
+  await page.locator('.el-message--success', { hasText: '离职' }).waitFor()
+  await page.getByRole('tab', { name: '人事事件' }).click()
+  const separation = table.locator('tbody tr', { hasText: '离职' })
+  await separation.filter({ hasText: '主动辞职' }).waitFor()
+  await separation.filter({ hasText: '个人原因，回老家发展' }).waitFor()
+  const events = await apiCall(page, 'GET', `/employees/${employeeId}/events`)
+  const sep = events.body.find((e) => e.type === 'separate')
+  assert.equal(sep.separation_reason, 'resignation')
+  assert.equal(sep.last_day, lastDay)
+
+  // A demo employee's profile: sensitive fields masked, shown in clear on request for a minute.
+  const found = await apiCall(page, 'GET', '/employees?q=BL000001')
+  assert.equal(found.status, 200)
+  await page.goto(`${server.url}/hr/employees/${found.body.items[0].id}`)
+  await settled(page)
+  const personal = page.getByTestId('personal-data')
+  await personal.waitFor()
+  assert.match(await personal.locator('[data-field=id_number]').innerText(), /\*/)
+  await screenshot(page, 'employee-profile-desktop')
+  await page.getByTestId('reveal-button').click()
+  await page.locator('.el-message-box').getByRole('button', { name: '查看明文' }).click()
+  await page.getByTestId('reveal-countdown').waitFor()
+  assert.match(await personal.locator('[data-field=id_number]').innerText(), /^\d{17}[\dX]$/)
+  await page.getByRole('button', { name: '立即隐藏' }).click()
+  assert.match(await personal.locator('[data-field=id_number]').innerText(), /\*/)
   assert.deepEqual(page.errors(), [])
 })
 
