@@ -195,6 +195,7 @@ test('the security administrator reads roles and grants a role with a scope', as
   await page.getByTestId('grant-add').click()
   await page.getByTestId('grant-row-0').getByTestId('grant-role').click()
   // Without an employee record the self-service and manager roles are not offered.
+  await page.locator('.el-select-dropdown__item.is-disabled:visible', { hasText: '须关联员工档案' }).first().waitFor()
   assert.equal(await page.locator('.el-select-dropdown__item.is-disabled:visible', { hasText: '须关联员工档案' }).count(), 2)
   await pickOption(page, '系统管理员')
   await page.getByTestId('grant-add').click()
