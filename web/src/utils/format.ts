@@ -12,3 +12,10 @@ export function formatDateTime(iso: string | null | undefined, locale = 'zh-CN')
   if (Number.isNaN(d.getTime())) return iso
   return d.toLocaleString(locale, { hour12: false })
 }
+
+/** The ISO date `days` days after `iso` (negative: before), computed in UTC so no time zone shifts it. */
+export function addDays(iso: string, days: number): string {
+  const d = new Date(`${iso}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}

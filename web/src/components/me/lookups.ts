@@ -3,33 +3,17 @@
 // for the life of the page load; a failed look-up resolves to null so a page still shows
 // its own data when a name cannot be read.
 import { api, type Schemas } from '@/api/client'
+import { loadDictionaries as sharedDictionaries } from '@/api/lookups'
 
 type Dictionary = Schemas['DictionaryView']
 type OrgUnit = Schemas['OrgUnitView']
 type Position = Schemas['Position']
 
-let dictionaries: Promise<Map<string, Dictionary>> | null = null
+export { dictLabel, isMasked } from '@/api/lookups'
 
-/** Every data dictionary, by key (one request per page load). */
+/** Every data dictionary, by key; an empty map when they cannot be read (labels fall back to codes). */
 export function loadDictionaries(): Promise<Map<string, Dictionary>> {
-  if (!dictionaries) {
-    dictionaries = api
-      .get<Dictionary[]>('/dictionaries')
-      .then((list) => new Map(list.map((d) => [d.key, d])))
-      .catch(() => {
-        dictionaries = null
-        return new Map<string, Dictionary>()
-      })
-  }
-  return dictionaries
-}
-
-/** The label of a dictionary code in the UI language; the code itself when unknown. */
-export function dictLabel(dicts: Map<string, Dictionary> | null, key: string, code: string | null | undefined, locale: string): string {
-  if (code === null || code === undefined || code === '') return ''
-  const e = dicts?.get(key)?.entries.find((x) => x.code === code)
-  if (!e) return code
-  return locale.startsWith('en') ? e.en : e.zh
+  return sharedDictionaries().catch(() => new Map<string, Dictionary>())
 }
 
 const units = new Map<string, Promise<OrgUnit | null>>()
@@ -63,11 +47,6 @@ export function position(id: string): Promise<Position | null> {
     positions.set(id, p)
   }
   return p
-}
-
-/** A value the server masked for this reader (it holds asterisks). */
-export function isMasked(v: string | null | undefined): boolean {
-  return !!v && v.includes('*')
 }
 
 /** Whole days from today to an ISO date (negative when past). */

@@ -4,7 +4,7 @@
 import { computed, ref, watch, type Ref } from 'vue'
 import { useRoute, useRouter, type LocationQueryRaw } from 'vue-router'
 import { api, ApiError, errorMessage, type Schemas } from '@/api/client'
-import { todayIso } from '@/utils/format'
+import { addDays, todayIso } from '@/utils/format'
 
 export type Unit = Schemas['OrgUnitView']
 export type TreeNode = Schemas['OrgTreeNode']
@@ -107,10 +107,7 @@ export function subtreeIds(units: Unit[], id: string): Set<string> {
 
 /** The last day of a range whose `to` is exclusive (ranges end the day before `to`). */
 export function lastDay(to: string | null | undefined): string | null {
-  if (!to) return null
-  const d = new Date(`${to}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() - 1)
-  return d.toISOString().slice(0, 10)
+  return to ? addDays(to, -1) : null
 }
 
 /** An ISO date `years` years before `iso` (Feb 29 becomes Feb 28). */

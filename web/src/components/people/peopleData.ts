@@ -5,24 +5,13 @@
 import { ref, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { api, type Schemas } from '@/api/client'
+import { dictLabel, loadDictionaries } from '@/api/lookups'
 
 export type Dictionary = Schemas['DictionaryView']
 export type Company = Schemas['Company']
 export type OrgUnit = Schemas['OrgUnitView']
 export type Position = Schemas['Position']
 export type EmployeeStatus = Schemas['EmployeeStatus']
-
-let dictionaries: Promise<Record<string, Dictionary>> | null = null
-function fetchDictionaries(): Promise<Record<string, Dictionary>> {
-  dictionaries ??= api
-    .get<Dictionary[]>('/dictionaries')
-    .then((list) => Object.fromEntries(list.map((d) => [d.key, d])))
-    .catch((e) => {
-      dictionaries = null
-      throw e
-    })
-  return dictionaries
-}
 
 let companies: Promise<Company[]> | null = null
 export function fetchCompanies(): Promise<Company[]> {
@@ -44,25 +33,21 @@ export function fetchPositions(asOf: string, companyId?: string | null): Promise
 /** Labels of dictionary codes in the UI language; the code itself until the dictionaries arrive. */
 export function useDictionaries() {
   const { locale } = useI18n()
-  const dicts: Ref<Record<string, Dictionary>> = ref({})
-  const ready = fetchDictionaries()
+  const dicts: Ref<Map<string, Dictionary>> = ref(new Map())
+  const ready = loadDictionaries()
     .then((d) => (dicts.value = d))
     .catch(() => {
       /* labels fall back to codes; the page's own loads report errors */
     })
   function label(key: string, code: string | null | undefined): string {
-    if (code === null || code === undefined || code === '') return ''
-    const e = dicts.value[key]?.entries.find((x) => x.code === code)
-    if (!e) return code
-    return locale.value.startsWith('zh') ? e.zh : e.en
+    return dictLabel(dicts.value, key, code, locale.value)
   }
   function options(key: string): { value: string; label: string }[] {
-    return (dicts.value[key]?.entries ?? []).map((e) => ({ value: e.code, label: locale.value.startsWith('zh') ? e.zh : e.en }))
+    return (dicts.value.get(key)?.entries ?? []).map((e) => ({ value: e.code, label: dictLabel(dicts.value, key, e.code, locale.value) }))
   }
   return { dicts, label, options, ready }
 }
 
-/** A tree of units for el-tree-select: value = unit id, label = name. */
 export interface UnitNode {
   value: string
   label: string
@@ -103,10 +88,7 @@ export function statusTagType(s: EmployeeStatus | null | undefined): 'success' |
   }
 }
 
-/** A masked value as the server returns it (`133****8309`, `***`). */
-export function isMasked(v: string | null | undefined): boolean {
-  return typeof v === 'string' && v.includes('*')
-}
+export { isMasked } from '@/api/lookups'
 
 /** What GET /id-numbers/{number} answers. */
 export interface IdReport {
