@@ -53,6 +53,8 @@ FURTHER_OUT = {
     "bole-org": ["bole-people", "bole-time", "bole-payroll"],
     "bole-people": ["bole-time", "bole-payroll"],
     "bole-time": ["bole-payroll"],
+    # Workflow sits beside the chain: documents (time, payroll) depend on it, never the reverse.
+    "bole-workflow": ["bole-people", "bole-time", "bole-payroll"],
 }
 API_TYPES = "bole-api-types"
 

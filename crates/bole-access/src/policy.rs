@@ -33,8 +33,13 @@ const EMPLOYEE: &[(Permission, Reach)] = &[
     (P::SensitiveReveal, Own),
     (P::PayrollRead, Own),
     (P::LearningRead, Own),
+    (P::TimeRead, Own),
+    (P::TimeWrite, Own),
 ];
-const MANAGER: &[(Permission, Reach)] = &[(P::OrgRead, All), (P::EmployeeRead, DirectReports)];
+// Managers see their team's attendance and leave (team calendar); they approve through
+// workflow tasks assigned to them, which needs no permission beyond being the assignee.
+const MANAGER: &[(Permission, Reach)] =
+    &[(P::OrgRead, All), (P::EmployeeRead, DirectReports), (P::TimeRead, DirectReports)];
 const HRBP: &[(Permission, Reach)] = &[
     (P::OrgRead, All),
     (P::EmployeeRead, Granted),
@@ -45,6 +50,8 @@ const HRBP: &[(Permission, Reach)] = &[
     (P::ContractWrite, Granted),
     (P::DataQualityRead, Granted),
     (P::SensitiveReveal, Granted),
+    (P::TimeRead, Granted),
+    (P::TimeWrite, Granted),
 ];
 const HR_ADMIN: &[(Permission, Reach)] = &[
     (P::OrgRead, All),
@@ -58,6 +65,10 @@ const HR_ADMIN: &[(Permission, Reach)] = &[
     (P::DataQualityRead, Granted),
     (P::SensitiveReveal, Granted),
     (P::PrivacyAdmin, Granted),
+    (P::TimeRead, Granted),
+    (P::TimeWrite, Granted),
+    (P::TimeAdmin, Granted),
+    (P::WorkflowAdmin, Granted),
 ];
 const PAYROLL: &[(Permission, Reach)] = &[
     (P::OrgRead, All),
@@ -67,6 +78,8 @@ const PAYROLL: &[(Permission, Reach)] = &[
     (P::SensitiveReveal, Granted),
     (P::PayrollRead, Granted),
     (P::PayrollWrite, Granted),
+    // The monthly attendance summary is payroll's input.
+    (P::TimeRead, Granted),
 ];
 const RECRUITER: &[(Permission, Reach)] =
     &[(P::OrgRead, All), (P::RecruitmentRead, Granted), (P::RecruitmentWrite, Granted)];

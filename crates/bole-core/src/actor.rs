@@ -46,10 +46,18 @@ pub enum Permission {
     AuditPurge,
     /// Handle PIPL requests, privacy notices and the sharing register.
     PrivacyAdmin,
+    /// Attendance days, punches, leave balances and applications, monthly summaries.
+    TimeRead,
+    /// Clock in/out, apply for leave or overtime (own); import punches, correct records (HR).
+    TimeWrite,
+    /// Calendars, shifts and schedules, leave types and policies, balance adjustments.
+    TimeAdmin,
+    /// Approval flow definitions, unit heads, and oversight of every approval instance.
+    WorkflowAdmin,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 26] = [
         Permission::OrgRead,
         Permission::OrgWrite,
         Permission::EmployeeRead,
@@ -72,6 +80,10 @@ impl Permission {
         Permission::AuditRead,
         Permission::AuditPurge,
         Permission::PrivacyAdmin,
+        Permission::TimeRead,
+        Permission::TimeWrite,
+        Permission::TimeAdmin,
+        Permission::WorkflowAdmin,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -98,6 +110,10 @@ impl Permission {
             Permission::AuditRead => "audit_read",
             Permission::AuditPurge => "audit_purge",
             Permission::PrivacyAdmin => "privacy_admin",
+            Permission::TimeRead => "time_read",
+            Permission::TimeWrite => "time_write",
+            Permission::TimeAdmin => "time_admin",
+            Permission::WorkflowAdmin => "workflow_admin",
         }
     }
 

@@ -129,6 +129,9 @@ pub const ROUTES: &[(&str, &str, RoutePolicy)] = &[
     ("GET", "/privacy/sharing-entries/{id}", AnyOf(&[P::PrivacyAdmin, P::AuditRead])),
     ("PUT", "/privacy/sharing-entries/{id}", Requires(P::PrivacyAdmin)),
     ("DELETE", "/privacy/sharing-entries/{id}", Requires(P::PrivacyAdmin)),
+    // attendance: calendars, shifts, schedules, punches, days, summaries (routes/attendance.rs)
+    // leave and overtime (routes/absence.rs)
+    // approvals, delegations, flow definitions, notifications (routes/workflow.rs)
 ];
 
 /// The policy of a route, by method and template (with or without the `/api/v1` prefix).

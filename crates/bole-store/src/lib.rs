@@ -2,7 +2,9 @@
 //! default) and PostgreSQL (scale engine) from one code base, translates
 //! database errors into domain errors at this seam, and owns the migrations.
 
+mod absence;
 mod access;
+mod attendance;
 mod audit;
 pub mod db;
 pub mod migrate;
@@ -10,6 +12,7 @@ mod org;
 mod people;
 mod privacy;
 pub mod sealed;
+mod workflow;
 
 pub use db::{Db, Engine, Tx};
 pub use sealed::{KeyError, MasterKeyOrigin, RotationReport};

@@ -6,6 +6,8 @@
 //! Rules come from the domain reference (china-hr-rules.md §3); every figure that is a policy choice
 //! rather than law is a parameter with the reference's reading as its default.
 
+pub mod absence;
+pub mod attendance;
 pub mod calendar;
 pub mod error;
 pub mod leave;

@@ -1,7 +1,9 @@
 //! Route modules, one per domain. Adding a domain is one line in [`protected`]
 //! (and its service in `state::Services`).
 
+pub mod absence;
 pub mod accounts;
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -9,6 +11,7 @@ pub mod org;
 pub mod people;
 pub mod privacy;
 pub mod roles;
+pub mod workflow;
 
 use crate::extract::Json;
 use crate::state::AppState;
@@ -49,6 +52,9 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(privacy::routes())
         .merge(audit::routes())
         .merge(roles::routes())
+        .merge(attendance::routes())
+        .merge(absence::routes())
+        .merge(workflow::routes())
 }
 
 /// Errors every protected endpoint may answer with (OpenAPI only; never constructed).

@@ -1,0 +1,1 @@
+//! Leave types, the leave ledger and balances, leave and overtime applications, and their approval handlers.

@@ -1,0 +1,1 @@
+//! Shifts and schedules, punches, derived attendance days and the monthly attendance summary.

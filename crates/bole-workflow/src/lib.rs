@@ -1,0 +1,13 @@
+//! Approval workflows and notifications. Owns: flow definitions (data, per document type), the pure
+//! engine that moves an instance from step to step, approver resolution through the [`Directory`]
+//! port, the approver inbox, delegation, reminders and escalation, and the notification inbox and
+//! outbox. Does not own the documents being approved (leave, overtime, pay runs…): their domains
+//! implement [`DocumentHandler`] so that a final decision and the document's effects commit in one
+//! transaction.
+
+pub mod contract;
+pub mod error;
+pub mod notify;
+
+pub use contract::{DocumentHandler, DocumentRef, InstanceStatus, Submission, Transition};
+pub use error::WorkflowError;
