@@ -4,7 +4,8 @@
 #   make test    the whole gate CI runs: fmt-check, lint, tests on SQLite + PostgreSQL, OpenAPI, web
 #
 # Runs on a fresh Debian machine as root: missing system packages (python3, Node.js/npm for web/,
-# PostgreSQL, Chromium for browser tests) are installed with apt-get when needed.
+# PostgreSQL, Chromium for browser tests, python3-aiosmtpd for the SMTP test) are installed with apt-get
+# when needed.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -146,7 +147,9 @@ check-deps: test-deps
 test-deps:
 	@command -v $(PYTHON) >/dev/null || { $(call apt_install,python3 python3-pip); }
 
+# The notification test talks to a real SMTP server: Debian's aiosmtpd, run by Debian's python3.
 test-rust: test-deps
+	@/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { $(call apt_install,python3-aiosmtpd); }
 	@url="$$(bash scripts/ensure-postgres.sh | tail -n 1)"; \
 	export BOLE_TEST_PG_URL="$$url"; \
 	echo "test-rust: BOLE_TEST_PG_URL=$$(sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$$url")"; \

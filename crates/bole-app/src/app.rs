@@ -88,15 +88,38 @@ impl App {
         );
         // ConnectInfo gives handlers the peer address (audit records "from where").
         let make = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        let checkpoints = tokio::spawn(crate::audit::checkpoint_job(self.services.audit.clone()));
+        let jobs = self.spawn_jobs()?;
         let served = axum::serve(listener, make).with_graceful_shutdown(shutdown).await;
-        checkpoints.abort();
+        jobs.iter().for_each(tokio::task::JoinHandle::abort);
         self.db.close().await;
         served.map_err(|e| {
             AppError::failure(format!("HTTP 服务异常退出：{e}"), format!("the HTTP server failed: {e}"))
         })?;
         tracing::info!("bole stopped");
         Ok(())
+    }
+
+    /// The background jobs of a serving node: signed audit checkpoints, approval reminders and
+    /// escalations, and (when a channel is configured) email / group-bot deliveries. Each is
+    /// idempotent, so several nodes running them at once only repeat no-ops.
+    fn spawn_jobs(&self) -> Result<Vec<tokio::task::JoinHandle<()>>, AppError> {
+        let s = &self.services;
+        let mut jobs = vec![
+            tokio::spawn(crate::audit::checkpoint_job(s.audit.clone())),
+            tokio::spawn(approval_timers_job(s.workflow.clone(), s.clock.clone())),
+        ];
+        let notify = &self.settings.notify;
+        if notify.has_channels() {
+            let sender = Arc::new(crate::notify::NotifySender::from_config(notify, s.clock.clone())?);
+            jobs.push(tokio::spawn(crate::notify::delivery_job(
+                s.workflow.clone(),
+                sender,
+                s.clock.clone(),
+                notify.delivery_interval(),
+                notify.batch_size,
+            )));
+        }
+        Ok(jobs)
     }
 
     /// Serve HTTPS on an already bound listener until `shutdown` completes; in-flight
@@ -127,12 +150,12 @@ impl App {
             stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
         });
         let make = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        let checkpoints = tokio::spawn(crate::audit::checkpoint_job(self.services.audit.clone()));
+        let jobs = self.spawn_jobs()?;
         let served = match axum_server::from_tcp_rustls(listener, config) {
             Ok(server) => server.handle(handle).serve(make).await,
             Err(e) => Err(e),
         };
-        checkpoints.abort();
+        jobs.iter().for_each(tokio::task::JoinHandle::abort);
         self.db.close().await;
         served.map_err(|e| {
             AppError::failure(format!("HTTPS 服务异常退出：{e}"), format!("the HTTPS server failed: {e}"))
@@ -154,6 +177,21 @@ fn services(
     let absolute = chrono::TimeDelta::hours(i64::from(settings.session.absolute_hours));
     let people = bole_people::PeopleService::new(store.clone(), store.clone(), store.clone(), clock.clone());
     let subject = bole_http::subject::SubjectDataAdapter::new(people.clone(), store.clone(), clock.clone());
+    let attendance = bole_time::attendance::AttendanceService::new(
+        store.clone(),
+        people.clone(),
+        bole_org::OrgService::new(store.clone(), clock.clone()),
+        store.clone(),
+        clock.clone(),
+    );
+    // Leave, overtime and punch corrections commit approval decisions through their handlers.
+    let (workflow, absence) = bole_time::absence::wire(
+        store.clone(),
+        bole_workflow::WorkflowService::new(store.clone(), store.clone(), clock.clone())
+            .with_routing(settings.notify.routing()),
+        Arc::new(CompanyCalendars(attendance.clone())),
+        clock.clone(),
+    );
     Arc::new(bole_http::Services {
         org: bole_org::OrgService::new(store.clone(), clock.clone()),
         privacy: bole_privacy::PrivacyService::new(store.clone(), Arc::new(subject), store.clone(), clock.clone())
@@ -163,10 +201,48 @@ fn services(
             .with_session_lifetimes(idle, absolute)
             .with_policy(settings.security.policy())
             .with_audit(store.clone()),
+        attendance,
         audit: crate::audit::service(settings, store, clock.clone(), audit_signer),
+        workflow,
+        absence,
         clock,
         ready: readiness(db.clone()),
     })
+}
+
+/// Leave durations count working days on the company's calendar: the national holidays with the
+/// company's (and company-wide regional) layers from the attendance store on top.
+struct CompanyCalendars(bole_time::attendance::AttendanceService);
+
+#[async_trait::async_trait]
+impl bole_time::absence::Calendars for CompanyCalendars {
+    async fn calendar_for(
+        &self,
+        company: bole_core::CompanyId,
+    ) -> Result<bole_time::WorkCalendar, bole_time::TimeError> {
+        use bole_time::attendance::AttendanceError;
+        match self.0.work_calendar(Some(company), None).await {
+            Ok(c) => Ok(c),
+            Err(AttendanceError::Time(e)) => Err(e),
+            Err(other) => Err(bole_time::TimeError::CalendarData { problem: other.to_string() }),
+        }
+    }
+}
+
+/// Reminders and escalations of overdue approval tasks, once a minute.
+async fn approval_timers_job(workflow: bole_workflow::WorkflowService, clock: SharedClock) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        match workflow.run_timers(clock.now()).await {
+            Ok(r) if r.reminders + r.escalations > 0 => {
+                tracing::info!(reminders = r.reminders, escalations = r.escalations, "approval timers");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "approval timers failed; retrying in a minute"),
+        }
+    }
 }
 
 /// `/readyz`: ready when the database answers `SELECT 1`.

@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod error;
 pub mod logging;
+pub mod notify;
 pub mod security;
 pub mod settings;
 pub mod tls;

@@ -64,6 +64,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub security: crate::security::SecuritySettings,
     pub http: crate::security::HttpConfig,
+    /// Email and group-bot notifications (`[notify]`, see `crate::notify`).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// The audit trail (审计日志): retention and SM2-signed checkpoints.
@@ -193,6 +195,7 @@ impl Default for Settings {
             audit: AuditSettings::default(),
             security: crate::security::SecuritySettings::default(),
             http: crate::security::HttpConfig::default(),
+            notify: crate::notify::NotifyConfig::default(),
         }
     }
 }
@@ -474,6 +477,7 @@ impl Settings {
         }
         self.security.check(&mut zh, &mut en);
         self.http.check(&mut zh, &mut en);
+        self.notify.check(&mut zh, &mut en);
         if zh.is_empty() {
             Ok(())
         } else {
@@ -608,6 +612,7 @@ wage_retention_years = {DEFAULT_WAGE_RETENTION_YEARS}
 # master_key_file = "/etc/bole/master.key"
 "#
         ) + &crate::security::sample()
+            + &crate::notify::sample()
     }
 }
 
@@ -636,6 +641,7 @@ fn describe(e: &figment::Error) -> (String, String) {
                 "log.format" => "，只能是 pretty 或 json",
                 "data_dir" | "database_url" | "log.level" => "，应为字符串",
                 "timezone_offset_hours" => "，应为 -12 到 14 的整数",
+                k if k.starts_with("notify") => "，请对照 `bole config default` 中 [notify] 的示例",
                 _ => "，应为非负整数",
             };
             format!("配置项“{key}”的值无效{hint}，来源：{source}")

@@ -31,6 +31,9 @@ pub struct Services {
     pub people: bole_people::PeopleService,
     pub privacy: bole_privacy::PrivacyService,
     pub audit: bole_audit::AuditService,
+    pub attendance: bole_time::attendance::AttendanceService,
+    pub workflow: bole_workflow::WorkflowService,
+    pub absence: bole_time::absence::AbsenceService,
     /// "Today" and "now" for defaults such as `as_of`; never the system clock directly.
     pub clock: SharedClock,
     pub ready: ReadyCheck,

@@ -32,6 +32,15 @@ async fn not_ready_is_503_envelope() {
         people: bole_people::PeopleService::new(db.store.clone(), db.store.clone(), db.store.clone(), clock.clone()),
         privacy: common::privacy_service(&db, clock.clone()),
         audit: common::audit_service(&db, clock.clone()),
+        attendance: common::attendance_service(&db, clock.clone()),
+        workflow: bole_workflow::WorkflowService::new(db.store.clone(), db.store.clone(), clock.clone()),
+        absence: bole_time::absence::wire(
+            db.store.clone(),
+            bole_workflow::WorkflowService::new(db.store.clone(), db.store.clone(), clock.clone()),
+            bole_time::absence::national_calendar(),
+            clock.clone(),
+        )
+        .1,
         accounts: bole_access::AccountService::new(db.store.clone(), clock.clone()),
         clock,
         ready: bole_http::ready_check(|| async { false }),

@@ -30,6 +30,9 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_audit"),
     migration!("0006_privacy"),
     migration!("0007_encryption"),
+    migration!("0008_attendance"),
+    migration!("0009_workflow"),
+    migration!("0010_absence"),
 ];
 
 #[derive(Debug, thiserror::Error)]

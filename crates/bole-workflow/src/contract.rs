@@ -87,9 +87,19 @@ pub struct Transition {
 }
 
 /// The rows a transition writes. Filled in by the engine; document domains pass it through.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TransitionWrites {
-    pub payload: serde_json::Value,
+    /// The instance row after the transition.
+    pub instance: crate::model::InstanceRecord,
+    /// Tasks to open.
+    pub new_tasks: Vec<crate::model::TaskRecord>,
+    /// Open tasks to close (the store refuses, as a conflict, to close one that is not open).
+    pub closed_tasks: Vec<crate::model::TaskClose>,
+    /// Append-only history entries.
+    pub history: Vec<crate::model::HistoryRecord>,
+    /// In-app notifications; each also gets outbox deliveries per `routing`.
+    pub notifications: Vec<crate::model::NotificationDraft>,
+    pub routing: crate::notify::NotifyRouting,
 }
 
 /// Implemented by each document type's domain (bole-time for leave, overtime and punch corrections).

@@ -6,8 +6,18 @@
 //! transaction.
 
 pub mod contract;
+pub mod defaults;
+pub mod engine;
 pub mod error;
+pub mod model;
 pub mod notify;
+pub mod service;
+pub mod store;
 
-pub use contract::{DocumentHandler, DocumentRef, InstanceStatus, Submission, Transition};
+pub use contract::{DocumentHandler, DocumentRef, InstanceStatus, Submission, Transition, TransitionWrites};
+pub use engine::{Decision, DecisionAction};
 pub use error::WorkflowError;
+pub use model::*;
+pub use notify::NotifyRouting;
+pub use service::WorkflowService;
+pub use store::{Directory, WorkflowStore};

@@ -47,3 +47,18 @@ pub struct SendError {
 pub trait Sender: Send + Sync {
     async fn send(&self, message: &OutboundMessage) -> Result<(), SendError>;
 }
+
+/// Which outbox channels a notification gets besides the in-app inbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotifyRouting {
+    /// Email to the recipient's employee address (rows only for recipients who have one).
+    pub email: bool,
+    /// Configured group-bot webhook names, one delivery each per notification.
+    pub webhooks: Vec<String>,
+}
+
+impl Default for NotifyRouting {
+    fn default() -> Self {
+        Self { email: true, webhooks: Vec::new() }
+    }
+}

@@ -79,7 +79,12 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
                 extras, extras
             );
             let password = std::env::var("BOLE_ADMIN_PASSWORD").unwrap_or_else(|_| strong_password());
-            let accounts = demo_accounts(&app, &actor, &password, today).await?;
+            let (accounts, team) = demo_accounts(&app, &actor, &password, today).await?;
+            let (profiles, postings) = demo_time(&app, &actor, today, team.as_ref()).await?;
+            println!(
+                "假期类型、{profiles} 名员工的参加工作日期和今年的年假（{postings} 笔）已生成 / leave types, {profiles} \
+                 working-years profiles and this year's leave ({postings} postings) seeded"
+            );
             let mut text = format!(
                 "密码（所有演示账号相同）password (all demo accounts): {password}\n\
                  三员、HR管理员首次登录须绑定验证器（TOTP）/ administrators and HR sign in with an authenticator (TOTP), enrolled at first sign-in\n"
@@ -113,7 +118,7 @@ async fn demo_accounts(
     actor: &Actor,
     password: &str,
     today: chrono::NaiveDate,
-) -> Result<Vec<(&'static str, &'static str)>, AppError> {
+) -> Result<(Vec<(&'static str, &'static str)>, Option<DemoTeam>), AppError> {
     use bole_access::{NewUser, RoleGrant};
     use bole_core::{DataScope, Role};
     use bole_people::{EventKind, ListQuery, NewEvent};
@@ -148,7 +153,7 @@ async fn demo_accounts(
             by_unit.entry(u).or_default().push(e.id);
         }
     }
-    let Some((unit, people)) = by_unit.into_iter().max_by_key(|(_, p)| p.len()) else { return Ok(out) };
+    let Some((unit, people)) = by_unit.into_iter().max_by_key(|(_, p)| p.len()) else { return Ok((out, None)) };
     let (manager, team) = (people[0], &people[1..people.len().min(6)]);
     for member in team {
         let ev = NewEvent {
@@ -174,7 +179,114 @@ async fn demo_accounts(
     }
     out.push(("manager", "经理（直接下属）manager (direct reports)"));
     out.push(("hrbp", "HRBP（一个部门）HRBP (one department)"));
-    Ok(out)
+    Ok((out, Some(DemoTeam { unit, manager, team: team.to_vec() })))
+}
+
+/// The demo manager's unit, the manager and their direct reports.
+struct DemoTeam {
+    unit: bole_core::OrgUnitId,
+    manager: bole_core::EmployeeId,
+    team: Vec<bole_core::EmployeeId>,
+}
+
+/// Time and leave on day one: each company's leave types, every employee's 参加工作日期 (the basis
+/// of statutory annual leave; the first [`PROFILES_UP_TO`] employees, like contracts) and this
+/// year's annual leave granted; the demo manager heads their department (the leave flow's second
+/// step). Returns (profiles, ledger postings).
+async fn demo_time(
+    app: &App,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+    team: Option<&DemoTeam>,
+) -> Result<(u32, u32), AppError> {
+    use bole_people::ListQuery;
+    use bole_time::absence::{Decimal, LeaveProfileInput};
+    use chrono::Datelike;
+    const PROFILES_UP_TO: u32 = 2_000;
+    let absence = &app.services.absence;
+    let mut companies = std::collections::BTreeSet::new();
+    let mut numbers = std::collections::HashMap::new();
+    let mut profiles = 0u32;
+    let mut page = 1;
+    'pages: loop {
+        let q = ListQuery { page: bole_core::PageRequest { page, per_page: 500 }, ..Default::default() };
+        let batch = app.services.people.list(actor, q).await.map_err(|e| failure(&e))?;
+        if batch.items.is_empty() {
+            break;
+        }
+        for e in &batch.items {
+            numbers.insert(e.id, (e.company_id, e.employee_no.clone()));
+            if companies.insert(e.company_id) {
+                absence.seed_leave_types(actor, e.company_id).await.map_err(|e| failure(&e))?;
+            }
+            if profiles >= PROFILES_UP_TO {
+                break 'pages;
+            }
+            if !e.status.is_some_and(|s| s.employed()) {
+                continue;
+            }
+            // Years worked elsewhere before joining: 0–19, fixed per employee number, so the demo
+            // shows all three statutory tiers (5 / 10 / 15 days).
+            let before: u32 = e.employee_no.bytes().map(u32::from).sum::<u32>() % 20;
+            let start = e.hire_date.with_year(e.hire_date.year() - before as i32).unwrap_or(e.hire_date);
+            let input = LeaveProfileInput {
+                work_start_date: Some(start),
+                prior_years: None::<Decimal>,
+                prior_years_as_of: None,
+            };
+            absence.set_profile(actor, e.id, input).await.map_err(|e| failure(&e))?;
+            profiles += 1;
+        }
+        page += 1;
+    }
+    let grants = absence.grant_annual(actor, today.year(), None).await.map_err(|e| failure(&e))?;
+    if let Some(t) = team {
+        let head = bole_workflow::model::SetUnitHead { employee_id: Some(t.manager), valid_from: today };
+        app.services.workflow.set_unit_head(actor, t.unit, head).await.map_err(|e| failure(&e))?;
+        demo_punches(app, actor, today, t, &numbers).await?;
+    }
+    Ok((profiles, grants.postings))
+}
+
+/// A time clock's file for the demo team (manager and direct reports): in and out on every
+/// working day from the first of last month to yesterday, mostly on time, now and then late or
+/// leaving early, and one forgotten punch — so the attendance pages and summaries have content.
+async fn demo_punches(
+    app: &App,
+    actor: &Actor,
+    today: chrono::NaiveDate,
+    t: &DemoTeam,
+    numbers: &std::collections::HashMap<bole_core::EmployeeId, (bole_core::CompanyId, String)>,
+) -> Result<(), AppError> {
+    use chrono::Datelike;
+    let calendar = bole_time::WorkCalendar::national().map_err(|e| failure(&e))?;
+    let first = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(today);
+    let mut by_company: std::collections::BTreeMap<bole_core::CompanyId, String> = Default::default();
+    for (i, who) in std::iter::once(&t.manager).chain(&t.team).enumerate() {
+        let Some((company, no)) = numbers.get(who) else { continue };
+        let csv = by_company.entry(*company).or_insert_with(|| "employee_no,time,device\n".into());
+        let mut day = first;
+        let mut n = 0u32;
+        while day < today {
+            if calendar.is_working_day(day).unwrap_or(false) {
+                n += 1;
+                // Deterministic variety: minutes past 08:40 and past 18:00.
+                let k = (n * 7 + i as u32 * 13) % 40;
+                let (in_h, in_m) = if k == 39 { (9, 12) } else { (8, 40 + k % 20) };
+                let (out_h, out_m) = if k == 17 { (17, 41) } else { (18, (k * 3) % 60) };
+                csv.push_str(&format!("{no},{day} {in_h:02}:{in_m:02}:00,大厅闸机-1\n"));
+                // One forgotten clock-out per person per month.
+                if n % 23 != 5 {
+                    csv.push_str(&format!("{no},{day} {out_h:02}:{out_m:02}:00,大厅闸机-1\n"));
+                }
+            }
+            day = day.succ_opt().unwrap_or(today);
+        }
+    }
+    for (company, csv) in by_company {
+        app.services.attendance.import_punches(actor, company, csv.as_bytes()).await.map_err(|e| failure(&e))?;
+    }
+    Ok(())
 }
 
 /// What a real organisation has on day one besides people: a published privacy notice

@@ -74,6 +74,12 @@ impl TestApp {
             .await
             .unwrap();
         let store = db.store.clone();
+        let (workflow, absence) = bole_time::absence::wire(
+            db.store.clone(),
+            bole_workflow::WorkflowService::new(db.store.clone(), db.store.clone(), clock.clone()),
+            bole_time::absence::national_calendar(),
+            clock.clone(),
+        );
         let services = Services {
             org: OrgService::new(db.store.clone(), clock.clone()),
             people: bole_people::PeopleService::new(
@@ -84,6 +90,9 @@ impl TestApp {
             ),
             privacy: privacy_service(&db, clock.clone()),
             audit: audit_service(&db, clock.clone()),
+            attendance: attendance_service(&db, clock.clone()),
+            workflow,
+            absence,
             accounts,
             clock,
             ready: ready_check(move || {
@@ -180,6 +189,16 @@ pub fn privacy_service(db: &TestDb, clock: SharedClock) -> bole_privacy::Privacy
 }
 
 /// The audit service over the test database, with a fresh signing key.
+pub fn attendance_service(db: &TestDb, clock: SharedClock) -> bole_time::attendance::AttendanceService {
+    bole_time::attendance::AttendanceService::new(
+        db.store.clone(),
+        bole_people::PeopleService::new(db.store.clone(), db.store.clone(), db.store.clone(), clock.clone()),
+        OrgService::new(db.store.clone(), clock.clone()),
+        db.store.clone(),
+        clock,
+    )
+}
+
 pub fn audit_service(db: &TestDb, clock: SharedClock) -> bole_audit::AuditService {
     bole_audit::AuditService::new(db.store.clone(), clock, bole_audit::Signer::generate().unwrap())
 }
