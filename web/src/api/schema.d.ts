@@ -147,6 +147,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-tasks/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 审批通过 — Approve a task assigned (or delegated) to me. */
+        post: operations["approve_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-tasks/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 驳回 — Reject a task (comment required); the approval ends rejected. */
+        post: operations["reject_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-tasks/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退回修改 — Return to the requester for changes (comment required). */
+        post: operations["return_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审批详情 — An approval with its steps, tasks and full history. */
+        get: operations["get_approval"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回申请 — Withdraw my request (pending or returned). */
+        post: operations["withdraw_approval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我已处理的审批 — Tasks I decided, newest decision first. */
+        get: operations["approvals_done"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的待办审批 — My open approval tasks (including delegated ones), newest first. */
+        get: operations["approval_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我发起的审批 — Approvals I requested, newest first. */
+        get: operations["my_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考勤日 — An employee's attendance days (derived on demand). */
+        get: operations["list_attendance_days"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考勤规则 — The attendance policy (overtime approval, threshold, unit). */
+        get: operations["get_attendance_policy"];
+        /** 修改考勤规则 — Change the attendance policy (days are derived again on their next read). */
+        put: operations["update_attendance_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/punches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 打卡记录 — An employee's raw punches (local dates from..to). */
+        get: operations["list_punches"];
+        put?: never;
+        /** 打卡 — Clock in or out for myself, at the server's time (optional location; send `{}` without one). */
+        post: operations["create_punch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/punches/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 导入考勤机打卡 — Import punches from a time clock's CSV (`employee_no,time,device`, time
+         *     `YYYY-MM-DD HH:MM[:SS]` Beijing time; UTF-8 or GBK). Any bad row → nothing is written and every
+         *     error comes back in `fields` (`rows[12].time`); punches already stored are skipped and counted.
+         */
+        post: operations["import_punches"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/summaries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 月度考勤汇总 — The month's summaries (payroll's input) within my scope. */
+        get: operations["list_summaries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/summaries/{month}/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 计算月度考勤汇总 — Compute the month's summaries for everyone in my scope (derives missing days
+         *     first; idempotent).
+         */
+        post: operations["compute_summaries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendance/team": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 团队考勤 — My team's attendance month: direct reports, or a unit within my scope. */
+        get: operations["get_team_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/checkpoints": {
         parameters: {
             query?: never;
@@ -466,6 +730,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar-layers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 日历层列表 — Company and regional calendar layers. */
+        get: operations["list_calendar_layers"];
+        put?: never;
+        /** 新建日历层 — Create a company or regional calendar layer (extra days off, extra workdays). */
+        post: operations["create_calendar_layer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar-layers/{id}/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 日历层添加日期 — Add days to a calendar layer. */
+        post: operations["add_calendar_layer_days"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工作日历 — The year's calendar: national holidays and 调休 with the stored layers applied. */
+        get: operations["get_calendar_year"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/companies": {
         parameters: {
             query?: never;
@@ -530,6 +846,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的审批委托 — Delegations I gave (ended ones included). */
+        get: operations["list_delegations"];
+        put?: never;
+        /** 委托审批 — Delegate my approvals for a period (optionally some document types only). */
+        post: operations["create_delegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delegations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** 结束委托 — End one of my delegations now. */
+        delete: operations["end_delegation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -800,6 +1151,245 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leave-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 假期类型 — The company's leave types (the defaults are created on first use). */
+        get: operations["list_leave_types"];
+        put?: never;
+        /** 新增假期类型 — Add a leave type to a company. */
+        post: operations["create_leave_type"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave-types/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改假期类型 — Change a leave type (the code never changes; `active: false` retires it). */
+        put: operations["update_leave_type"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 调整假期余额 — Post an HR correction to a balance (with a reason; audited). */
+        post: operations["create_leave_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 请假申请列表 — Leave applications: the caller's own, one employee's, or everyone in scope. */
+        get: operations["list_leave_applications"];
+        put?: never;
+        /** 申请请假 — Apply for leave (for oneself, or HR on behalf of someone in scope); starts approval. */
+        post: operations["create_leave_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 请假申请详情 — One application with its approval instance and history. */
+        get: operations["get_leave_application"];
+        /** 修改请假申请 — Amend an application in approval (pending or returned); approval restarts. */
+        put: operations["update_leave_application"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/applications/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 撤回或销假 — Withdraw an application in approval, or cancel an approved one (balance and
+         *     attendance restored). An approved leave that has started is cancelled by HR only.
+         */
+        post: operations["cancel_leave_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 假期余额 — Per type: granted, used, expired, balance, pending, available and expiring soon; for a
+         *     separated employee, the unused annual leave to pay.
+         */
+        get: operations["list_leave_balances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/grants/annual": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发放法定年休假 — Post each employee's statutory annual leave (and fixed entitlements) for a year.
+         *     Idempotent: a re-run posts only differences.
+         */
+        post: operations["create_annual_grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 假期台账 — The ledger rows behind a balance, newest first. */
+        get: operations["list_leave_ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/profiles/{employee_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * 设置年休假档案 — Set an employee's first working date or cumulative working years (the basis of
+         *     statutory annual leave).
+         */
+        put: operations["set_leave_profile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 请假试算 — Duration, balance, pending, available and what remains after, before submitting. */
+        post: operations["create_leave_quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/leave/year-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 年末结转 — Close a leave year: carry over within each type's limit, expire the rest and every
+         *     credit past its date. Idempotent.
+         */
+        post: operations["create_year_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的考勤 — My attendance month (each day's status for the calendar, plus totals). */
+        get: operations["get_my_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/privacy/acknowledgements": {
         parameters: {
             query?: never;
@@ -955,6 +1545,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的通知 — My notifications, unread first, newest first. */
+        get: operations["list_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 标为已读 — Mark one of my notifications read. */
+        post: operations["read_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 全部标为已读 — Mark all my notifications read. */
+        post: operations["read_all_notifications"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 未读通知数 — How many of my notifications are unread. */
+        get: operations["unread_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/org-units": {
         parameters: {
             query?: never;
@@ -1005,6 +1663,24 @@ export interface paths {
          *     A change dated on or before an already recorded later change is refused rather than rewriting history.
          */
         post: operations["create_org_unit_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org-units/{id}/head": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 部门负责人 — The unit's heads over time. */
+        get: operations["get_unit_head"];
+        /** 设置部门负责人 — Set (or clear) the unit's head from a date. */
+        put: operations["set_unit_head"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1073,6 +1749,64 @@ export interface paths {
         get: operations["get_org_unit_tree"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overtime/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 加班申请列表 — Overtime applications: own, one employee's, or everyone in scope. */
+        get: operations["list_overtime_applications"];
+        put?: never;
+        /**
+         * 申请加班 — Apply for overtime, paid (150/200/300% by the calendar) or as time off (调休; not for
+         *     statutory holidays).
+         */
+        post: operations["create_overtime_application"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overtime/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 加班申请详情 — One overtime application. */
+        get: operations["get_overtime_application"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/overtime/applications/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 撤回或取消加班 — Withdraw overtime in approval, or cancel approved overtime (its 调休 credit is
+         *     taken back; refused when already used).
+         */
+        post: operations["cancel_overtime_application"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1269,6 +2003,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/punch-corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 补卡申请列表 — Punch corrections: own, one employee's, or everyone in scope. */
+        get: operations["list_punch_corrections"];
+        put?: never;
+        /** 申请补卡 — Ask for a missed punch to be recorded (monthly limit per employee). */
+        post: operations["create_punch_correction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quotas": {
         parameters: {
             query?: never;
@@ -1299,6 +2051,98 @@ export interface paths {
         put?: never;
         /** 新建自定义角色 — Define a custom role from permissions (`role_admin`; never administrator permissions). */
         post: operations["create_role"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shift-assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 排班列表 — Shift assignments (employee or org unit, effective-dated). */
+        get: operations["list_shift_assignments"];
+        put?: never;
+        /**
+         * 排班 — Assign a shift to an employee or an org unit from a date (an employee's own assignment wins;
+         *     units inherit from the nearest ancestor with one).
+         */
+        post: operations["create_shift_assignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 班次列表 — Shifts (the built-in standard shift STD first). */
+        get: operations["list_shifts"];
+        put?: never;
+        /** 新建班次 — Create a shift: fixed, flexible, rotating or comprehensive hours (综合工时). */
+        post: operations["create_shift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改班次 — Change a shift from today on (earlier days keep their verdict). */
+        put: operations["update_shift"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow-definitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审批流程列表 — Companies' custom flows (document types without one use the built-in flow). */
+        get: operations["list_definitions"];
+        put?: never;
+        /** 新建审批流程 — Save a company's flow for a document type (version 1). */
+        post: operations["create_definition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflow-definitions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审批流程详情 — One flow (current version). */
+        get: operations["get_definition"];
+        /** 修改审批流程 — Save a new version (running approvals keep theirs). */
+        put: operations["update_definition"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1407,6 +2251,35 @@ export interface components {
          * @description A personal API token's public id.
          */
         ApiTokenId: string;
+        /**
+         * @description Where an application stands.
+         * @enum {string}
+         */
+        ApplicationStatus: "pending" | "returned" | "approved" | "rejected" | "withdrawn" | "cancelled";
+        /** @description Who approves, relative to the document's subject. */
+        ApproverRule: {
+            /** @enum {string} */
+            kind: "direct_manager";
+        } | {
+            /** @enum {string} */
+            kind: "manager_levels_up";
+            /** Format: int32 */
+            levels: number;
+        } | {
+            /** @enum {string} */
+            kind: "unit_head";
+            of: components["schemas"]["UnitOf"];
+            unit_id?: components["schemas"]["OrgUnitId"] | null;
+        } | {
+            /** @enum {string} */
+            kind: "role";
+            role: string;
+            scope?: components["schemas"]["RoleScope"];
+        } | {
+            /** @enum {string} */
+            kind: "user";
+            user_id: components["schemas"]["UserId"];
+        };
         /** @description The employee's situation over one period, derived from events. */
         Assignment: {
             employee_id: components["schemas"]["EmployeeId"];
@@ -1422,6 +2295,95 @@ export interface components {
             status: components["schemas"]["EmployeeStatus"];
             valid: components["schemas"]["DateRange"];
             work_location?: string | null;
+        };
+        /** @description One derived attendance day (the row of `attendance_days`). */
+        AttendanceDay: {
+            /**
+             * Format: int32
+             * @description Scheduled minutes neither worked nor covered by leave, on a day with no punches.
+             */
+            absent_minutes: number;
+            /**
+             * Format: date
+             * @description "Today" when derived; a row for a day on or after it is provisional.
+             */
+            as_of: string;
+            comprehensive_period?: components["schemas"]["ComprehensivePeriod"] | null;
+            /**
+             * Format: int32
+             * @description This day's share of the 综合工时 period standard.
+             */
+            comprehensive_standard_minutes: number;
+            /** Format: date-time */
+            computed_at: string;
+            /** Format: date */
+            day: string;
+            /** @description `workday`, `rest_day`, `holiday` (non-statutory day off) or `statutory_holiday`. */
+            day_kind: string;
+            /** Format: int32 */
+            early_minutes: number;
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: date-time */
+            first_in?: string | null;
+            /** Format: date-time */
+            last_out?: string | null;
+            /** Format: int32 */
+            late_minutes: number;
+            /**
+             * Format: int32
+             * @description Scheduled minutes covered by approved leave.
+             */
+            leave_minutes: number;
+            /** @description Leave types of the day, comma-separated. */
+            leave_types?: string | null;
+            missing_in: boolean;
+            missing_out: boolean;
+            /** @description `workday` (150%), `restday` (200%) or `holiday` (300%) when there is overtime. */
+            overtime_kind?: string | null;
+            /**
+             * Format: int32
+             * @description Overtime that counts: with `overtime_requires_approval`, min(punched, approved).
+             */
+            overtime_minutes: number;
+            /**
+             * Format: int32
+             * @description The part of `overtime_minutes` compensated by time off rather than pay.
+             */
+            overtime_time_off_minutes: number;
+            /**
+             * Format: int32
+             * @description Overtime the punches show (beyond the threshold, in whole units), before approval.
+             */
+            punched_overtime_minutes: number;
+            /** Format: int32 */
+            scheduled_minutes: number;
+            /** @description The shift that applied (None on a rest day without one, or when not employed). */
+            shift_code?: string | null;
+            status: components["schemas"]["DayStatus"];
+            /** Format: int32 */
+            worked_minutes: number;
+        };
+        /** @description Knobs of attendance derivation, stored as data (`attendance_settings`). */
+        AttendancePolicy: {
+            /**
+             * @description When true (default), overtime counts only up to the approved overtime of the day:
+             *     overtime minutes = min(punched excess, approved `overtime_days` minutes). When false,
+             *     punched excess counts without approval (approved rows still decide pay vs time off).
+             * @default true
+             */
+            overtime_requires_approval: boolean;
+            /**
+             * Format: int32
+             * @description Minutes beyond the shift's end before any workday overtime counts (default 30).
+             * @default 30
+             */
+            overtime_threshold_minutes: number;
+            /**
+             * Format: int32
+             * @description Overtime counts in whole units of this many minutes, rounded down (default 30).
+             * @default 30
+             */
+            overtime_unit_minutes: number;
         };
         /** @description One audited action. Build it with [`Actor::audit`]. */
         AuditEvent: {
@@ -1453,16 +2415,72 @@ export interface components {
              */
             total: number;
         };
+        BalanceSheet: {
+            /** Format: date */
+            as_of: string;
+            balances: components["schemas"]["BalanceView"][];
+            employee_id: components["schemas"]["EmployeeId"];
+            leaver?: components["schemas"]["LeaverSettlement"] | null;
+        };
+        /** @description One type's balance for one employee. */
+        BalanceView: {
+            /** @description Negative adjustments (positive ones are in `granted`). */
+            adjusted_down: string;
+            /** @description balance − pending: what a new application may use. */
+            available: string;
+            /** Format: int64 */
+            available_minutes: number;
+            /** @description Σ ledger. */
+            balance: string;
+            /** Format: int64 */
+            balance_minutes: number;
+            balance_tracked: boolean;
+            expired: string;
+            /** Format: date */
+            expiring_on?: string | null;
+            /** @description Unused days of credits expiring within the next 90 days, and the first such date. */
+            expiring_soon: string;
+            /** @description Grants, carry-over and comp credits (and positive adjustments). */
+            granted: string;
+            leave_type_code: string;
+            leave_type_id: components["schemas"]["LeaveTypeId"];
+            name_en: string;
+            name_zh: string;
+            /** @description Reserved by applications awaiting approval (or returned for changes). */
+            pending: string;
+            /** Format: int64 */
+            pending_minutes: number;
+            unit: components["schemas"]["LeaveUnit"];
+            /** @description Usage net of reversals. */
+            used: string;
+        };
+        BranchDef: {
+            approvers: components["schemas"]["ApproverRule"][];
+            condition?: Record<string, never> | null;
+            mode?: components["schemas"]["Mode"];
+            name: string;
+        };
         /**
          * @description What broke a link.
          * @enum {string}
          */
         BreakKind: "edited" | "deleted" | "inserted" | "rewritten" | "bad_signature";
+        /**
+         * @description The calendar of a year as the API shows it: the national summary (`bole calendar <year>`)
+         *     with the stored layers applied, and the layer days themselves.
+         */
+        CalendarYearView: Record<string, never> & {
+            layer_days: components["schemas"]["LayerDayView"][];
+        };
         /** @description A correction: cancel an event, optionally with the event that replaces it. */
         CancelEvent: {
             /** @description 更正原因 — why the event was wrong */
             reason?: string | null;
             replacement?: components["schemas"]["NewEvent"] | null;
+        };
+        /** @description Why an approved leave is cancelled (optional). */
+        CancelRequest: {
+            reason?: string | null;
         };
         /** @description The first broken link. */
         ChainBreak: {
@@ -1528,6 +2546,31 @@ export interface components {
          * @enum {string}
          */
         CompanyKind: "enterprise" | "public_institution" | "government";
+        /** @enum {string} */
+        Compensation: "pay" | "time_off";
+        /**
+         * @description The period of a comprehensive-hours (综合计算工时) approval.
+         * @enum {string}
+         */
+        ComprehensivePeriod: "month" | "quarter" | "year";
+        /**
+         * @description Comprehensive hours (综合计算工时工作制), approved by the labour bureau. Days follow the
+         *     `pattern` shift (fixed, flexible or rotating) for presence; overtime is the period's worked
+         *     minutes beyond its standard, at 150% — rest-day work is not 200% under this regime — except
+         *     statutory-holiday work, which is always 300% and is not counted towards the period.
+         */
+        ComprehensiveShift: {
+            /** @description The labour bureau's approval (文号), for the record. */
+            approval?: string | null;
+            /** @description The daily pattern: code of a fixed, flexible or rotating shift. */
+            pattern: string;
+            period: components["schemas"]["ComprehensivePeriod"];
+            /**
+             * Format: int32
+             * @description Standard minutes for the whole period. Default: 480 per national working day of the period.
+             */
+            standard_minutes?: number | null;
+        };
         /** @enum {string} */
         ConsentAction: "given" | "withdrawn";
         /**
@@ -1728,6 +2771,69 @@ export interface components {
              */
             to?: string | null;
         };
+        /**
+         * @description Which days of a range count. 年休假: 法定节假日、休息日不计入 (working days); 产假 counts
+         *     calendar days including holidays (女职工劳动保护特别规定, the reference's reading).
+         * @enum {string}
+         */
+        DayCounting: "working_days" | "calendar_days";
+        /**
+         * @description The verdict on one employee-day.
+         * @enum {string}
+         */
+        DayStatus: "present" | "late" | "early_leave" | "late_and_early" | "absent" | "missing_punch" | "leave" | "rest_day" | "holiday" | "not_employed" | "scheduled";
+        /** @description 审批意见 — A decision's comment (required to reject or return). */
+        DecisionBody: {
+            comment?: string | null;
+        };
+        /** @description A stored definition (one version current; older versions are kept for pinned instances). */
+        DefinitionRecord: {
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            created_at: string;
+            definition: components["schemas"]["FlowDefinition"];
+            doc_type: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: components["schemas"]["UserId"];
+            /** Format: int32 */
+            version: number;
+        };
+        /** @description Body of `PUT /workflow-definitions/{id}`: the new version's content. */
+        DefinitionUpdate: {
+            definition: components["schemas"]["FlowDefinition"];
+            /**
+             * Format: int32
+             * @description The version being replaced (optimistic check).
+             */
+            version: number;
+        };
+        /** @description A delegation (审批委托): the delegate handles the delegator's approvals in [from, to]. */
+        Delegation: {
+            /** Format: date-time */
+            created_at: string;
+            delegate_id: components["schemas"]["UserId"];
+            delegate_name: string;
+            delegator_id: components["schemas"]["UserId"];
+            /** @description Only these document types; None = all. */
+            doc_types?: string[] | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date
+             * @description Inclusive.
+             */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description Inclusive.
+             */
+            valid_to: string;
+        };
         /** @description A dictionary entry on the wire. */
         DictionaryEntryView: {
             code: string;
@@ -1743,6 +2849,15 @@ export interface components {
             name_zh: string;
             /** @description The national standard it follows, e.g. "GB/T 2261.1-2003". */
             standard: string;
+        };
+        /** @description Which document an instance approves. */
+        DocumentRef: {
+            /** Format: uuid */
+            doc_id: string;
+            /** @description Document type code: `leave`, `overtime`, `punch_correction`, later `pay_run`… */
+            doc_type: string;
+            /** @description The employee the document is about (approvers are resolved relative to them). */
+            subject: components["schemas"]["EmployeeId"];
         };
         /** @description 学习经历. */
         Education: {
@@ -1852,6 +2967,21 @@ export interface components {
          * @enum {string}
          */
         EmploymentType: "full_time" | "part_time" | "intern" | "dispatched" | "retiree_rehire";
+        /** @description Where a type's balance comes from. */
+        Entitlement: {
+            /** @enum {string} */
+            kind: "statutory_annual";
+        } | {
+            days_per_year: string;
+            /** @enum {string} */
+            kind: "fixed";
+        } | {
+            /** @enum {string} */
+            kind: "none";
+        } | {
+            /** @enum {string} */
+            kind: "comp_time";
+        };
         ErrorBody: {
             /** @description Stable snake_case code; clients switch on it. Never renamed. */
             code: string;
@@ -1981,9 +3111,105 @@ export interface components {
             field: string;
             proposed_value: string;
         };
+        /** @description Fixed hours, e.g. 09:00–18:00 with a 12:00–13:00 break. */
+        FixedShift: {
+            breaks?: components["schemas"]["ShiftBreak"][];
+            /** @description Night shifts (22:00–06:00): the shift belongs to the day it starts on. */
+            cross_midnight?: boolean;
+            /**
+             * Format: int32
+             * @description Leaving up to this many minutes early is not early.
+             */
+            early_grace_minutes?: number;
+            /**
+             * @description Before or at `start` means the next day, which needs `cross_midnight`.
+             * @example 18:00
+             */
+            end: string;
+            /**
+             * Format: int32
+             * @description Arriving up to this many minutes late is not late.
+             */
+            late_grace_minutes?: number;
+            /** @example 09:00 */
+            start: string;
+        };
+        /**
+         * @description Flexible hours (弹性工作制): start between `earliest_start` and `latest_start`, work
+         *     `required_minutes` (breaks excluded), and be present during the core hours if any.
+         */
+        FlexibleShift: {
+            breaks?: components["schemas"]["ShiftBreak"][];
+            /** @example 16:00 */
+            core_end?: string | null;
+            /** @example 10:00 */
+            core_start?: string | null;
+            /** @example 08:00 */
+            earliest_start: string;
+            /** Format: int32 */
+            late_grace_minutes?: number;
+            /** @example 10:00 */
+            latest_start: string;
+            /** Format: int32 */
+            required_minutes: number;
+        };
+        /**
+         * @description A flow definition: the steps a document of one type goes through in one company.
+         *
+         *     Stored as JSON per (company, doc type) and versioned; an instance pins the version it started
+         *     with. Example (the built-in leave flow, see [`crate::defaults`]):
+         *
+         *     ```json
+         *     {
+         *       "name": "请假审批",
+         *       "on_unresolved": {"action": "fallback", "role": "hr_admin"},
+         *       "dedupe_consecutive": true,
+         *       "steps": [
+         *         {"name": "直属上级审批", "approvers": [{"kind": "direct_manager"}], "mode": "one_of",
+         *          "remind_after_hours": 24, "escalate_after_hours": 72},
+         *         {"name": "部门负责人审批", "condition": {"field": "days", "op": ">", "value": 3},
+         *          "approvers": [{"kind": "unit_head", "of": "subject_unit"}], "on_unresolved": {"action": "skip"}}
+         *       ]
+         *     }
+         *     ```
+         *
+         *     A parallel step holds `branches` instead of `approvers`; every branch must finish:
+         *     `{"name": "会签", "branches": [{"name": "HRBP", "approvers": [{"kind": "role", "role": "hrbp"}]},
+         *     {"name": "财务", "approvers": [{"kind": "user", "user_id": "…"}], "mode": "all_of"}]}`.
+         */
+        FlowDefinition: {
+            /** @description When a step's approvers are exactly the previous step's, pass it automatically. */
+            dedupe_consecutive?: boolean;
+            name: string;
+            /** @description What to do when a step's approvers resolve to nobody (a step may override it). */
+            on_unresolved?: components["schemas"]["OnUnresolved"];
+            steps: components["schemas"]["StepDef"][];
+        };
+        /** @enum {string} */
+        Gender: "female" | "male";
+        GrantReport: {
+            /** Format: int32 */
+            employees: number;
+            /** Format: int64 */
+            minutes: number;
+            /** @description Employees skipped because no working-years basis is on file (statutory annual only). */
+            missing_basis: components["schemas"]["EmployeeId"][];
+            /**
+             * Format: int32
+             * @description Rows posted this run (0 on an idempotent re-run).
+             */
+            postings: number;
+            /** Format: int32 */
+            year: number;
+        };
         GrantsBody: {
             grants: components["schemas"]["RoleGrant"][];
         };
+        /**
+         * @description Which half of a day (上午 / 下午).
+         * @enum {string}
+         */
+        HalfDay: "am" | "pm";
         /** @description A headcount quota (编制) for one unit and staffing category over a period. */
         HeadcountQuota: {
             /** @description When true, assignments beyond `amount` are allowed (and reported as overrun). */
@@ -2009,9 +3235,120 @@ export interface components {
              */
             version: string;
         };
+        /**
+         * @description What happened, for the append-only history.
+         * @enum {string}
+         */
+        HistoryAction: "submitted" | "resubmitted" | "assigned" | "approved" | "rejected" | "returned" | "withdrawn" | "skipped" | "auto_passed" | "reminded" | "escalated" | "completed";
+        HistoryView: {
+            action: components["schemas"]["HistoryAction"];
+            actor_id?: components["schemas"]["UserId"] | null;
+            /** @description Display name (employee name, else the account name); `系统` for the system. */
+            actor_name: string;
+            /** Format: date-time */
+            at: string;
+            comment?: string | null;
+            /** Format: uuid */
+            id: string;
+            on_behalf_of?: components["schemas"]["UserId"] | null;
+            on_behalf_of_name?: string | null;
+            /** Format: int32 */
+            round: number;
+            /** Format: int32 */
+            step?: number | null;
+            /** Format: uuid */
+            task_id?: string | null;
+            /** @description One line for people, e.g. `张三 代 李四 审批通过`. */
+            text: string;
+        };
         ImportResult: {
             /** @description Employees onboarded. */
             imported: number;
+        };
+        /** @description One row of an approver's inbox (or done list). */
+        InboxItem: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            /** Format: uuid */
+            doc_id: string;
+            doc_type: string;
+            /** Format: uuid */
+            instance_id: string;
+            instance_status: components["schemas"]["InstanceStatus"];
+            on_behalf_of?: components["schemas"]["UserId"] | null;
+            on_behalf_of_name?: string | null;
+            /** Format: int32 */
+            step: number;
+            step_name: string;
+            subject_id: components["schemas"]["EmployeeId"];
+            subject_name: string;
+            /** Format: uuid */
+            task_id: string;
+            task_status: components["schemas"]["TaskStatus"];
+            title: string;
+        };
+        /** @description One page of my requests. */
+        InstancePage: {
+            items: components["schemas"]["InstanceSummary"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /**
+         * @description Where an instance stands after a transition.
+         * @enum {string}
+         */
+        InstanceStatus: "pending" | "approved" | "rejected" | "returned" | "withdrawn";
+        /** @description One of my own requests. */
+        InstanceSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            doc_id: string;
+            doc_type: string;
+            /** Format: uuid */
+            id: string;
+            status: components["schemas"]["InstanceStatus"];
+            subject_id: components["schemas"]["EmployeeId"];
+            subject_name: string;
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description An approval instance with its tasks and full history. */
+        InstanceView: {
+            /** Format: date-time */
+            closed_at?: string | null;
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            definition_id?: string | null;
+            /** Format: int32 */
+            definition_version: number;
+            doc: components["schemas"]["DocumentRef"];
+            fields: Record<string, never>;
+            history: components["schemas"]["HistoryView"][];
+            /** Format: uuid */
+            id: string;
+            requester_id: components["schemas"]["UserId"];
+            requester_name: string;
+            /** Format: int32 */
+            round: number;
+            status: components["schemas"]["InstanceStatus"];
+            steps: components["schemas"]["PlannedStep"][];
+            subject_name: string;
+            tasks: components["schemas"]["TaskView"][];
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
         };
         /** @description Where someone works: used by onboard, transfer, promotion and rehire. */
         JobPlacement: {
@@ -2022,6 +3359,306 @@ export interface components {
             /** @description Dictionary `quota_category` (编制类别). */
             quota_category: string;
             work_location?: string | null;
+        };
+        /** @description The year a job runs for. */
+        JobRequest: {
+            company_id?: components["schemas"]["CompanyId"] | null;
+            /** Format: int32 */
+            year: number;
+        };
+        LayerDayView: {
+            /** Format: date */
+            date: string;
+            /** @description `workday`, `rest_day`, `day_off` or `statutory_holiday`. */
+            kind: string;
+            layer: string;
+            /** Format: uuid */
+            layer_id: string;
+            note?: string | null;
+        };
+        LeaveApplication: {
+            cancel_reason?: string | null;
+            /** Format: date-time */
+            cancelled_at?: string | null;
+            cancelled_by?: components["schemas"]["UserId"] | null;
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            details: Record<string, never>;
+            /**
+             * Format: int64
+             * @description What the application uses of the balance (and reserves while pending), in minutes.
+             */
+            duration_minutes: number;
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: date */
+            end_date: string;
+            end_half?: components["schemas"]["HalfDay"] | null;
+            /**
+             * Format: int64
+             * @description Hour types: the minutes asked for.
+             */
+            hours_minutes?: number | null;
+            id: components["schemas"]["LeaveApplicationId"];
+            /**
+             * Format: uuid
+             * @description The approval instance (workflow) deciding it.
+             */
+            instance_id?: string | null;
+            leave_type_id: components["schemas"]["LeaveTypeId"];
+            reason: string;
+            /** Format: date */
+            start_date: string;
+            start_half?: components["schemas"]["HalfDay"] | null;
+            status: components["schemas"]["ApplicationStatus"];
+            submitted_by: components["schemas"]["UserId"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description One application with its approval instance and history (the workflow's view, as JSON). */
+        LeaveApplicationDetail: components["schemas"]["LeaveApplicationView"] & {
+            approval?: Record<string, never> | null;
+        };
+        /**
+         * Format: uuid
+         * @description A leave application (请假申请).
+         */
+        LeaveApplicationId: string;
+        LeaveApplicationPage: {
+            items: components["schemas"]["LeaveApplicationView"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        LeaveApplicationView: components["schemas"]["LeaveApplication"] & {
+            days: string;
+            leave_type_code: string;
+            leave_type_name_en: string;
+            leave_type_name_zh: string;
+        };
+        /**
+         * @description The working-years basis of statutory annual leave (累计工作年限, all employers). Either the
+         *     date the person first started work (参加工作日期), or a number of years as of a date.
+         */
+        LeaveProfile: {
+            company_id: components["schemas"]["CompanyId"];
+            employee_id: components["schemas"]["EmployeeId"];
+            prior_years?: string | null;
+            /** Format: date */
+            prior_years_as_of?: string | null;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by: components["schemas"]["UserId"];
+            /** Format: date */
+            work_start_date?: string | null;
+        };
+        LeaveProfileInput: {
+            /** @description Cumulative working years (decimals allowed) as of `prior_years_as_of`. */
+            prior_years?: string | null;
+            /** Format: date */
+            prior_years_as_of?: string | null;
+            /** Format: date */
+            work_start_date?: string | null;
+        };
+        /** @description The live balance for the phone form, before submitting. */
+        LeaveQuote: {
+            /** @description available − days. */
+            after: string;
+            available: string;
+            balance: string;
+            balance_tracked: boolean;
+            days: string;
+            /** Format: int64 */
+            duration_minutes: number;
+            employee_id: components["schemas"]["EmployeeId"];
+            leave_type: string;
+            overlaps?: components["schemas"]["OverlapInfo"] | null;
+            pending: string;
+            /** @description True when the application would pass the balance check now. */
+            sufficient: boolean;
+        };
+        /** @description A leave request as the phone form sends it (apply, amend, quote). */
+        LeaveRequest: {
+            /** @description 产假: the birth, which sets the maximum length. */
+            birth?: Record<string, never> | null;
+            employee_id?: components["schemas"]["EmployeeId"] | null;
+            /** Format: date */
+            end_date: string;
+            end_half?: components["schemas"]["HalfDay"] | null;
+            /** @description Hour types: hours on `start_date` (= `end_date`), in steps of half an hour. */
+            hours?: string | null;
+            /** @description Leave type code. */
+            leave_type: string;
+            reason?: string;
+            /** Format: date */
+            start_date: string;
+            start_half?: components["schemas"]["HalfDay"] | null;
+        };
+        /** @description A separated employee's statutory annual leave settlement (实施办法 art.12). */
+        LeaverSettlement: {
+            /** @description Earned to the exit date: elapsed ÷ 365 × entitlement, 2 decimals. */
+            earned_to_exit?: string | null;
+            /** Format: date */
+            exit_date: string;
+            /** @description With `monthly_wage`: the extra 200% owed for those days (条例 art.5). */
+            pay?: Record<string, never> | null;
+            taken: string;
+            /**
+             * Format: int32
+             * @description Whole unused days to pay, never below 0.
+             */
+            unused_days_to_pay: number;
+            /** Format: int32 */
+            year: number;
+        };
+        /** @description Leave minutes of one type, split by paid/unpaid. */
+        LeaveSplit: {
+            /** Format: int32 */
+            paid: number;
+            /** Format: int32 */
+            unpaid: number;
+        };
+        LeaveType: {
+            active: boolean;
+            allow_negative: boolean;
+            /** @description Applications are checked against the balance (annual, compensatory, fixed quotas). */
+            balance_tracked: boolean;
+            /**
+             * Format: int32
+             * @description Carried-over days expire this many months after the year end (e.g. 3 → 31 March).
+             */
+            carry_over_expiry_months: number;
+            /** @description Days of a year's unused balance carried into the next year (0: none). */
+            carry_over_max_days: string;
+            /** @description Stable code, e.g. `annual`, `sick`, `compensatory`. */
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            counting: components["schemas"]["DayCounting"];
+            /** Format: date-time */
+            created_at: string;
+            entitlement: components["schemas"]["Entitlement"];
+            gender?: components["schemas"]["Gender"] | null;
+            id: components["schemas"]["LeaveTypeId"];
+            max_days_per_application?: string | null;
+            name_en: string;
+            name_zh: string;
+            paid: boolean;
+            /** @description Share of the normal wage paid for a leave day (1 = full pay, 0 = unpaid). */
+            pay_ratio: string;
+            policy: components["schemas"]["LeaveTypePolicy"];
+            unit: components["schemas"]["LeaveUnit"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * Format: uuid
+         * @description A leave type of one company (假期类型).
+         */
+        LeaveTypeId: string;
+        /** @description A partial update of a leave type; the code and company never change. */
+        LeaveTypePatch: {
+            active?: boolean | null;
+            allow_negative?: boolean | null;
+            balance_tracked?: boolean | null;
+            /** Format: int32 */
+            carry_over_expiry_months?: number | null;
+            carry_over_max_days?: string | null;
+            counting?: components["schemas"]["DayCounting"] | null;
+            entitlement?: components["schemas"]["Entitlement"] | null;
+            gender?: components["schemas"]["Gender"] | null;
+            /** @description `null` is "no change"; send `"0"` to remove the limit. */
+            max_days_per_application?: string | null;
+            name_en?: string | null;
+            name_zh?: string | null;
+            paid?: boolean | null;
+            pay_ratio?: string | null;
+            policy?: components["schemas"]["LeaveTypePolicy"] | null;
+            unit?: components["schemas"]["LeaveUnit"] | null;
+        };
+        /** @description Type-specific policy that is data, not law: every figure the domain reference marks 🟡/❌. */
+        LeaveTypePolicy: {
+            /**
+             * Format: int32
+             * @description 调休假: months an overtime credit stays usable (not regulated; default 6).
+             * @default null
+             */
+            comp_time_validity_months: number | null;
+            /**
+             * @description 产假: the provincial 生育假/奖励假 on top of the national 98 (+15 difficult, +15 per extra
+             *     baby). An application states the birth; its length may not exceed the total.
+             */
+            maternity?: Record<string, never> | null;
+        };
+        /**
+         * @description The smallest amount an application of the type can ask for.
+         * @enum {string}
+         */
+        LeaveUnit: "day" | "half_day" | "hour";
+        /** @description One ledger row. Append-only: the store refuses updates and deletes. */
+        LedgerEntry: {
+            /**
+             * Format: uuid
+             * @description The application (leave or overtime) that caused the row.
+             */
+            application_id?: string | null;
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            employee_id: components["schemas"]["EmployeeId"];
+            /**
+             * Format: date
+             * @description Credits only: unused minutes expire after this day (the year-end job posts the expiry).
+             */
+            expires_on?: string | null;
+            id: components["schemas"]["LedgerEntryId"];
+            kind: components["schemas"]["LedgerKind"];
+            leave_type_id: components["schemas"]["LeaveTypeId"];
+            /**
+             * Format: int32
+             * @description The leave year the row belongs to (grants, carry-over: the year they serve).
+             */
+            leave_year: number;
+            /**
+             * Format: int64
+             * @description Signed minutes (480 = one day).
+             */
+            minutes: number;
+            reason?: string | null;
+            /** @description What wrote it: `application`, `overtime`, `job:annual_grant:2026`, `job:year_end:2026`, `user`. */
+            source: string;
+            /**
+             * Format: date
+             * @description The row counts in balances as of this date onwards.
+             */
+            valid_from: string;
+        };
+        /**
+         * Format: uuid
+         * @description A leave ledger row (假期台账).
+         */
+        LedgerEntryId: string;
+        /** @description A ledger row as shown, with days beside the minutes. */
+        LedgerEntryView: components["schemas"]["LedgerEntry"] & {
+            days: string;
+            leave_type_code: string;
+        };
+        /** @enum {string} */
+        LedgerKind: "grant" | "usage" | "reversal" | "adjustment" | "carry_over" | "expiry" | "comp_credit";
+        /** @description One page of ledger rows. */
+        LedgerPage: {
+            items: components["schemas"]["LedgerEntryView"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
         };
         /**
          * @description 处理的合法性基础 (个人信息保护法 第十三条).
@@ -2065,6 +3702,11 @@ export interface components {
             token?: string | null;
             user?: components["schemas"]["MeView"] | null;
         };
+        /** @description 已读数量 — How many notifications were marked read. */
+        MarkedRead: {
+            /** Format: int64 */
+            marked: number;
+        };
         /** @description Merge request: this unit merges into `into` from `effective_date`. */
         MergeRequest: {
             /** Format: date */
@@ -2094,10 +3736,106 @@ export interface components {
             /** @example 123456 */
             code: string;
         };
+        /**
+         * @description How many of a step's (branch's) approvers must approve.
+         * @enum {string}
+         */
+        Mode: "one_of" | "all_of";
+        /** @description One employee's month: payroll's attendance input. */
+        MonthlySummary: {
+            /** Format: int32 */
+            absent_days: number;
+            /** Format: int32 */
+            absent_minutes: number;
+            company_id: components["schemas"]["CompanyId"];
+            /**
+             * Format: int32
+             * @description 综合工时: worked minutes beyond the period standard (150%), reported in the period's last month.
+             */
+            comprehensive_excess_minutes: number;
+            /** Format: date-time */
+            computed_at: string;
+            /** Format: int32 */
+            early_count: number;
+            /** Format: int32 */
+            early_minutes: number;
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name?: string | null;
+            employee_no?: string | null;
+            /** Format: int32 */
+            late_count: number;
+            /** Format: int32 */
+            late_minutes: number;
+            leave_by_type: {
+                [key: string]: components["schemas"]["LeaveSplit"];
+            };
+            /** Format: int32 */
+            leave_days: number;
+            /** Format: int32 */
+            leave_minutes: number;
+            /** Format: int32 */
+            leave_paid_minutes: number;
+            /** Format: int32 */
+            leave_unpaid_minutes: number;
+            /**
+             * Format: int32
+             * @description Missing clock-ins plus missing clock-outs.
+             */
+            missing_punches: number;
+            /** @description "YYYY-MM". */
+            month: string;
+            org_unit_id?: components["schemas"]["OrgUnitId"] | null;
+            /** @description Statutory-holiday work (300%; always paid). */
+            overtime_holiday: components["schemas"]["OvertimeSplit"];
+            /** @description Rest-day work (200% unless compensated by time off). */
+            overtime_rest_day: components["schemas"]["OvertimeSplit"];
+            /** @description Workday extensions (150%). */
+            overtime_workday: components["schemas"]["OvertimeSplit"];
+            /** Format: int32 */
+            present_days: number;
+            /** Format: int32 */
+            scheduled_days: number;
+            /** Format: int32 */
+            worked_minutes: number;
+        };
+        /** @description Totals over a list of days (computed from the days themselves). */
+        MonthTotals: {
+            /** Format: int32 */
+            absent_days: number;
+            /** Format: int32 */
+            early_count: number;
+            /** Format: int32 */
+            early_minutes: number;
+            /** Format: int32 */
+            late_count: number;
+            /** Format: int32 */
+            late_minutes: number;
+            /** Format: int32 */
+            leave_days: number;
+            /** Format: int32 */
+            leave_minutes: number;
+            /** Format: int32 */
+            missing_punches: number;
+            /** Format: int32 */
+            overtime_minutes: number;
+            /** Format: int32 */
+            present_days: number;
+            /** Format: int32 */
+            scheduled_days: number;
+            /** Format: int32 */
+            worked_minutes: number;
+        };
         /** @description A message in both languages. zh-CN is the default. */
         Msg: {
             en: string;
             zh: string;
+        };
+        /** @description A month of one employee's days with the month's totals (self-service calendar). */
+        MyMonth: {
+            days: components["schemas"]["AttendanceDay"][];
+            employee_id: components["schemas"]["EmployeeId"];
+            month: string;
+            totals: components["schemas"]["MonthTotals"];
         };
         /** @description The current notice for the signed-in employee, with their acknowledgement. */
         MyNotice: components["schemas"]["NoticeView"] & {
@@ -2119,6 +3857,36 @@ export interface components {
             password: string;
             username: string;
         };
+        /** @description HR's balance correction (TimeAdmin). */
+        NewAdjustment: {
+            /** @description Signed days; use `minutes` instead for hour-level corrections. */
+            days?: string | null;
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: date */
+            expires_on?: string | null;
+            /** @description Leave type code (e.g. `annual`). */
+            leave_type: string;
+            /**
+             * Format: int32
+             * @description The leave year it belongs to (default: the year of today).
+             */
+            leave_year?: number | null;
+            /** Format: int64 */
+            minutes?: number | null;
+            /** @description Required: why the balance changes (shown in the ledger). */
+            reason: string;
+        };
+        NewCalendarLayer: {
+            company_id?: components["schemas"]["CompanyId"] | null;
+            days?: Record<string, never>[];
+            name: string;
+            region?: string | null;
+            source?: string | null;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to?: string | null;
+        };
         NewCompany: {
             code: string;
             credit_code?: string | null;
@@ -2134,6 +3902,21 @@ export interface components {
             signed_on?: string | null;
             /** Format: date */
             start_date: string;
+        };
+        /** @description Body of `POST /workflow-definitions`. */
+        NewDefinition: {
+            company_id: components["schemas"]["CompanyId"];
+            definition: components["schemas"]["FlowDefinition"];
+            doc_type: string;
+        };
+        /** @description Body of `POST /delegations`. */
+        NewDelegation: {
+            delegate_id: components["schemas"]["UserId"];
+            doc_types?: string[] | null;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to: string;
         };
         /** @description 入职: a new employee, their personal data and their first assignment. */
         NewEmployee: components["schemas"]["PersonalData"] & {
@@ -2159,6 +3942,30 @@ export interface components {
              */
             effective_date?: string | null;
             reason?: string | null;
+        };
+        /** @description Days added to a layer (a date already in it is refused). */
+        NewLayerDays: {
+            days: Record<string, never>[];
+        };
+        /** @description A new leave type (TimeAdmin). */
+        NewLeaveType: {
+            allow_negative?: boolean;
+            balance_tracked: boolean;
+            /** Format: int32 */
+            carry_over_expiry_months?: number | null;
+            carry_over_max_days?: string | null;
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            counting: components["schemas"]["DayCounting"];
+            entitlement: components["schemas"]["Entitlement"];
+            gender?: components["schemas"]["Gender"] | null;
+            max_days_per_application?: string | null;
+            name_en: string;
+            name_zh: string;
+            paid: boolean;
+            pay_ratio?: string | null;
+            policy?: components["schemas"]["LeaveTypePolicy"];
+            unit: components["schemas"]["LeaveUnit"];
         };
         /** @description 发布隐私政策新版本. */
         NewNotice: {
@@ -2192,6 +3999,25 @@ export interface components {
             valid_from: string;
             /** Format: date */
             valid_to?: string | null;
+        };
+        /** @description Self-service clock in/out. The time is the server's; the client never chooses it. */
+        NewPunch: {
+            /**
+             * Format: double
+             * @description Accuracy radius in metres.
+             */
+            accuracy?: number | null;
+            device?: string | null;
+            /**
+             * Format: double
+             * @description Latitude, decimal degrees (WGS-84).
+             */
+            lat?: number | null;
+            /**
+             * Format: double
+             * @description Longitude, decimal degrees (WGS-84).
+             */
+            lng?: number | null;
         };
         NewQuota: {
             allow_overrun?: boolean;
@@ -2244,6 +4070,23 @@ export interface components {
             /** Format: date */
             start_date: string;
         };
+        NewShift: {
+            code: string;
+            name: string;
+            rule: components["schemas"]["ShiftRule"];
+        };
+        NewShiftAssignment: {
+            /** Format: uuid */
+            shift_id: string;
+            target: components["schemas"]["ScheduleTarget"];
+            /** Format: date */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description Exclusive end; absent = open.
+             */
+            valid_to?: string | null;
+        };
         /** @description HR moves a request on: accept (in_progress), complete with the outcome, or reject with the reason. */
         NewTransition: {
             /**
@@ -2283,6 +4126,44 @@ export interface components {
             title: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description An in-app notification. */
+        Notification: {
+            body: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            instance_id?: string | null;
+            kind: string;
+            link?: string | null;
+            /** Format: date-time */
+            read_at?: string | null;
+            title: string;
+        };
+        /** @description One page of notifications. */
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description When a step resolves to nobody. */
+        OnUnresolved: {
+            /** @enum {string} */
+            action: "skip";
+        } | {
+            /** @enum {string} */
+            action: "fallback";
+            role?: string | null;
+            user_id?: components["schemas"]["UserId"] | null;
+        } | {
+            /** @enum {string} */
+            action: "fail";
         };
         /** @description A structural change to one unit, effective from `effective_date`. */
         OrgChange: {
@@ -2353,11 +4234,79 @@ export interface components {
         };
         /** @enum {string} */
         Outcome: "success" | "denied" | "failed";
+        OverlapInfo: {
+            application_id: components["schemas"]["LeaveApplicationId"];
+            /** Format: date */
+            end_date: string;
+            /** Format: date */
+            start_date: string;
+            status: components["schemas"]["ApplicationStatus"];
+        };
+        OvertimeApplication: {
+            /** Format: date-time */
+            cancelled_at?: string | null;
+            cancelled_by?: components["schemas"]["UserId"] | null;
+            company_id: components["schemas"]["CompanyId"];
+            compensation: components["schemas"]["Compensation"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            date: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            employee_id: components["schemas"]["EmployeeId"];
+            end_time: string;
+            id: components["schemas"]["OvertimeId"];
+            /** Format: uuid */
+            instance_id?: string | null;
+            /** @description `workday` | `restday` | `holiday`. */
+            kind: string;
+            /** Format: int64 */
+            minutes: number;
+            reason: string;
+            start_time: string;
+            status: components["schemas"]["ApplicationStatus"];
+            submitted_by: components["schemas"]["UserId"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * Format: uuid
+         * @description An overtime application (加班申请).
+         */
+        OvertimeId: string;
+        OvertimePage: {
+            items: components["schemas"]["OvertimeApplication"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        OvertimeRequest: {
+            compensation: components["schemas"]["Compensation"];
+            /** Format: date */
+            date: string;
+            employee_id?: components["schemas"]["EmployeeId"] | null;
+            /** @example 21:00 */
+            end_time: string;
+            reason?: string;
+            /** @example 18:00 */
+            start_time: string;
+        };
+        /** @description Overtime minutes of one kind, split by compensation. */
+        OvertimeSplit: {
+            /** Format: int32 */
+            pay: number;
+            /** Format: int32 */
+            time_off: number;
+        };
         /**
          * @description An action on a resource type. Services name exactly one per use case.
          * @enum {string}
          */
-        Permission: "org_read" | "org_write" | "employee_read" | "employee_write" | "employee_import" | "employee_export" | "sensitive_read" | "sensitive_reveal" | "contract_read" | "contract_write" | "data_quality_read" | "payroll_read" | "payroll_write" | "recruitment_read" | "recruitment_write" | "learning_read" | "learning_write" | "user_admin" | "role_admin" | "audit_read" | "audit_purge" | "privacy_admin";
+        Permission: "org_read" | "org_write" | "employee_read" | "employee_write" | "employee_import" | "employee_export" | "sensitive_read" | "sensitive_reveal" | "contract_read" | "contract_write" | "data_quality_read" | "payroll_read" | "payroll_write" | "recruitment_read" | "recruitment_write" | "learning_read" | "learning_write" | "user_admin" | "role_admin" | "audit_read" | "audit_purge" | "privacy_admin" | "time_read" | "time_write" | "time_admin" | "workflow_admin";
         /**
          * @description Personal data as submitted (create or full replace). Codes may be given as
          *     labels or synonyms; validation normalises them to standard codes.
@@ -2390,6 +4339,25 @@ export interface components {
             contacts?: components["schemas"]["Contact"][] | null;
             educations?: components["schemas"]["Education"][] | null;
         };
+        PlannedBranch: {
+            approvers: components["schemas"]["UserId"][];
+            mode: components["schemas"]["Mode"];
+            name: string;
+            note?: string | null;
+            status: components["schemas"]["StepStatus"];
+        };
+        PlannedStep: {
+            branches: components["schemas"]["PlannedBranch"][];
+            /** Format: int32 */
+            escalate_after_hours?: number | null;
+            escalate_to?: components["schemas"]["ApproverRule"] | null;
+            name: string;
+            /** @description Why a step was skipped or auto-passed: `condition_false`, `unresolved`, `self`, `dedupe`. */
+            note?: string | null;
+            /** Format: int32 */
+            remind_after_hours?: number | null;
+            status: components["schemas"]["StepStatus"];
+        };
         /** @description A position (岗位). */
         Position: {
             code: string;
@@ -2415,6 +4383,117 @@ export interface components {
          * @enum {string}
          */
         ProcessingKind: "internal" | "third_party_provision" | "cross_border_transfer" | "public_disclosure";
+        /** @description One raw punch. Inserted, never updated or deleted; attendance days are derived from punches. */
+        Punch: {
+            /**
+             * Format: date-time
+             * @description The instant (UTC, whole seconds). Local date and time are at UTC+8.
+             */
+            at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Time-clock or device identifier. */
+            device?: string | null;
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: uuid */
+            id: string;
+            location?: components["schemas"]["PunchLocation"] | null;
+            source: components["schemas"]["PunchSource"];
+            /**
+             * Format: uuid
+             * @description The document that caused it (e.g. the punch-correction application), if any.
+             */
+            source_ref?: string | null;
+        };
+        PunchCorrection: {
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date */
+            date: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            direction: components["schemas"]["PunchDirection"];
+            employee_id: components["schemas"]["EmployeeId"];
+            id: components["schemas"]["PunchCorrectionId"];
+            /** Format: uuid */
+            instance_id?: string | null;
+            reason: string;
+            status: components["schemas"]["ApplicationStatus"];
+            submitted_by: components["schemas"]["UserId"];
+            time: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * Format: uuid
+         * @description A punch correction (补卡申请).
+         */
+        PunchCorrectionId: string;
+        PunchCorrectionPage: {
+            items: components["schemas"]["PunchCorrection"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        PunchCorrectionRequest: {
+            /** Format: date */
+            date: string;
+            direction: components["schemas"]["PunchDirection"];
+            employee_id?: components["schemas"]["EmployeeId"] | null;
+            reason?: string;
+            /** @example 09:00 */
+            time: string;
+        };
+        /** @enum {string} */
+        PunchDirection: "in" | "out";
+        /** @description The outcome of a punch import. */
+        PunchImportReport: {
+            /**
+             * Format: int64
+             * @description Employee-days derived again.
+             */
+            days_recomputed: number;
+            /**
+             * Format: int64
+             * @description Rows identical to a punch already stored (same employee, same second), ignored.
+             */
+            duplicates: number;
+            /** Format: int64 */
+            employees: number;
+            /** Format: int64 */
+            inserted: number;
+            /**
+             * Format: int64
+             * @description Rows read from the file.
+             */
+            rows: number;
+        };
+        /** @description Where the device said it was. Micro-degrees (WGS-84 × 10⁶) keep coordinates exact integers. */
+        PunchLocation: {
+            /**
+             * Format: int32
+             * @description Reported accuracy radius, metres.
+             */
+            accuracy_m?: number | null;
+            /** Format: int32 */
+            lat_micro: number;
+            /** Format: int32 */
+            lng_micro: number;
+        };
+        /**
+         * @description Where a punch came from.
+         * @enum {string}
+         */
+        PunchSource: "app" | "clock" | "import" | "correction";
+        /** @description A punch as lists show it, with its local time. */
+        PunchView: components["schemas"]["Punch"] & {
+            /** @description Local (UTC+8) time, "YYYY-MM-DDTHH:MM:SS". */
+            local_time: string;
+        };
         /** @description A processing purpose (处理目的) as a notice version declares it. */
         Purpose: {
             /** @description Stable snake_case code, e.g. `payroll`, `health_check`, `group_hr_abroad`. */
@@ -2587,6 +4666,8 @@ export interface components {
             /** @description `own`, `direct_reports`, `granted` (the grant's scope) or `all`. */
             reach: string;
         };
+        /** @enum {string} */
+        RoleScope: "subject_unit";
         /** @description A role: built-in (with reach per permission) or custom. */
         RoleView: {
             /** @description One of the 三员 (mutually exclusive). */
@@ -2598,10 +4679,33 @@ export interface components {
             requires_mfa: boolean;
         };
         /**
+         * @description A repeating cycle (倒班): each entry a fixed or flexible shift code, or `null` for a rest day.
+         *     Day `anchor` is the cycle's first entry. Rotations ignore the Monday–Friday week and 调休
+         *     (the cycle gives the rest days); statutory holidays stay holidays — work on them is 300%.
+         */
+        RotatingShift: {
+            /** Format: date */
+            anchor: string;
+            cycle: (string | null)[];
+        };
+        /**
          * @description 保障措施.
          * @enum {string}
          */
         Safeguard: "separate_consent" | "impact_assessment" | "processing_agreement" | "security_assessment" | "standard_contract" | "certification" | "hr_exemption" | "encryption" | "deidentification";
+        /**
+         * @description Whom a shift assignment targets: one employee (wins) or an org unit (and, by inheritance, the
+         *     units below it that have none of their own).
+         */
+        ScheduleTarget: {
+            employee_id: components["schemas"]["EmployeeId"];
+            /** @enum {string} */
+            kind: "employee";
+        } | {
+            /** @enum {string} */
+            kind: "org_unit";
+            org_unit_id: components["schemas"]["OrgUnitId"];
+        };
         /**
          * @description Why a purpose needs 单独同意 (separate consent), each naming its article.
          * @enum {string}
@@ -2630,6 +4734,12 @@ export interface components {
             /** Format: date-time */
             last_seen_at: string;
             user_agent?: string | null;
+        };
+        /** @description Body of `PUT /org-units/{id}/head`: who heads the unit from `valid_from` (None = nobody). */
+        SetUnitHead: {
+            employee_id?: components["schemas"]["EmployeeId"] | null;
+            /** Format: date */
+            valid_from: string;
         };
         /** @description One register entry. */
         SharingEntry: {
@@ -2666,6 +4776,100 @@ export interface components {
          * @enum {string}
          */
         SharingKind: "third_party" | "entrusted" | "cross_border";
+        Shift: {
+            active: boolean;
+            code: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            rule: components["schemas"]["ShiftRule"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ShiftAssignment: {
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: uuid */
+            id: string;
+            shift_code: string;
+            /** Format: uuid */
+            shift_id: string;
+            target: components["schemas"]["ScheduleTarget"];
+            valid: components["schemas"]["DateRange"];
+        };
+        /**
+         * @description A break inside a shift (local clock times; on a cross-midnight shift a time before the start
+         *     is on the next day).
+         */
+        ShiftBreak: {
+            /** @example 13:00 */
+            end: string;
+            /** @example 12:00 */
+            start: string;
+        };
+        ShiftPatch: {
+            active?: boolean | null;
+            name?: string | null;
+            rule?: components["schemas"]["ShiftRule"] | null;
+        };
+        /** @description What a shift is. */
+        ShiftRule: (components["schemas"]["FixedShift"] & {
+            /** @enum {string} */
+            kind: "fixed";
+        }) | (components["schemas"]["FlexibleShift"] & {
+            /** @enum {string} */
+            kind: "flexible";
+        }) | (components["schemas"]["RotatingShift"] & {
+            /** @enum {string} */
+            kind: "rotating";
+        }) | (components["schemas"]["ComprehensiveShift"] & {
+            /** @enum {string} */
+            kind: "comprehensive";
+        });
+        StepDef: {
+            /** @description A sequential step: these approvers (union of the rules). */
+            approvers?: components["schemas"]["ApproverRule"][];
+            /** @description A parallel step: branches that must all finish (instead of `approvers`). */
+            branches?: components["schemas"]["BranchDef"][];
+            /** @description The step applies only when the condition holds on the document's fields. */
+            condition?: Record<string, never> | null;
+            /**
+             * Format: int32
+             * @description Hand an undecided task to `escalate_to` after this many hours.
+             */
+            escalate_after_hours?: number | null;
+            escalate_to?: components["schemas"]["ApproverRule"] | null;
+            mode?: components["schemas"]["Mode"];
+            name: string;
+            on_unresolved?: components["schemas"]["OnUnresolved"] | null;
+            /**
+             * Format: int32
+             * @description Remind the assignees once after this many hours without a decision.
+             */
+            remind_after_hours?: number | null;
+        };
+        /**
+         * @description Where a step (or branch) stands.
+         * @enum {string}
+         */
+        StepStatus: "waiting" | "active" | "approved" | "skipped" | "auto_passed" | "rejected" | "returned" | "cancelled";
+        /**
+         * @description A company or regional calendar layer as stored: effective-dated day overrides on top of the
+         *     national calendar. `company_id` None = every company; `region` None = every work location.
+         */
+        StoredLayer: {
+            company_id?: components["schemas"]["CompanyId"] | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: uuid */
+            id: string;
+            layer: Record<string, never>;
+            region?: string | null;
+        };
         /** @description One record as it is kept: its place in the chain, the event, and both hashes. */
         StoredRecord: components["schemas"]["AuditEvent"] & {
             hash: components["schemas"]["ChainHash"];
@@ -2675,6 +4879,72 @@ export interface components {
              * @description Position in the chain, from 1, without gaps.
              */
             seq: number;
+        };
+        /** @description What `compute` did. */
+        SummaryComputeReport: {
+            /**
+             * Format: int64
+             * @description Employee-days that had to be derived first.
+             */
+            days_derived: number;
+            /** Format: int64 */
+            employees: number;
+            month: string;
+        };
+        /** @description One page of monthly summaries. */
+        SummaryPage: {
+            items: components["schemas"]["MonthlySummary"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One page of approval tasks. */
+        TaskPage: {
+            items: components["schemas"]["InboxItem"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @enum {string} */
+        TaskStatus: "open" | "approved" | "rejected" | "returned" | "superseded" | "escalated" | "cancelled";
+        TaskView: {
+            assignee_id: components["schemas"]["UserId"];
+            assignee_name: string;
+            /** Format: int32 */
+            branch: number;
+            comment?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+            decided_by?: components["schemas"]["UserId"] | null;
+            /** Format: uuid */
+            id: string;
+            on_behalf_of?: components["schemas"]["UserId"] | null;
+            on_behalf_of_name?: string | null;
+            /** Format: int32 */
+            round: number;
+            status: components["schemas"]["TaskStatus"];
+            /** Format: int32 */
+            step: number;
+        };
+        TeamMember: {
+            days: components["schemas"]["AttendanceDay"][];
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_no: string;
+            name: string;
+            totals: components["schemas"]["MonthTotals"];
+        };
+        /** @description A team's days for a month (manager's calendar). */
+        TeamMonth: {
+            members: components["schemas"]["TeamMember"][];
+            month: string;
         };
         /** @description A password set by an administrator's reset, shown once; it must be changed at the next login. */
         TemporaryPasswordView: {
@@ -2704,11 +4974,31 @@ export interface components {
             /** @description Base32 secret for manual entry. */
             secret: string;
         };
+        /** @description The head of an org unit over a period (部门负责人). */
+        UnitHead: {
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name: string;
+            org_unit_id: components["schemas"]["OrgUnitId"];
+            /** Format: date */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description Exclusive; None = open.
+             */
+            valid_to?: string | null;
+        };
         /**
          * @description What kind of unit this is in the hierarchy.
          * @enum {string}
          */
         UnitKind: "headquarters" | "division" | "department" | "team";
+        /** @enum {string} */
+        UnitOf: "subject_unit" | "parent_unit" | "unit";
+        /** @description 未读数量 — Unread notifications. */
+        UnreadCount: {
+            /** Format: int64 */
+            unread: number;
+        };
         /**
          * Format: uuid
          * @description A login account (账号).
@@ -2745,6 +5035,16 @@ export interface components {
              * @description Records checked.
              */
             records: number;
+        };
+        YearEndReport: {
+            /** Format: int64 */
+            carried_over_minutes: number;
+            /** Format: int64 */
+            expired_minutes: number;
+            /** Format: int32 */
+            postings: number;
+            /** Format: int32 */
+            year: number;
         };
     };
     responses: never;
@@ -3332,6 +5632,1203 @@ export interface operations {
             };
             /** @description 账号不存在（`user_not_found`） — no such account */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    approve_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 审批任务ID — task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 处理后的审批 — the approval after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 任务已关闭或被他人抢先处理（`task_closed`, `approval_conflict`） — closed or decided meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reject_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 审批任务ID — task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 处理后的审批 — the approval after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 任务已关闭（`task_closed`, `approval_conflict`） — closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    return_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 审批任务ID — task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 处理后的审批 — the approval after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 任务已关闭（`task_closed`, `approval_conflict`） — closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_approval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 审批实例ID — approval instance id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 审批 — the approval */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或无权查看（`not_found`） — no such approval, or not yours to see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    withdraw_approval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 审批实例ID — approval instance id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已撤回 — withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstanceView"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或无权查看 — no such approval */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 已结束或已被处理（`approval_state_conflict`, `approval_conflict`） — already closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    approvals_done: {
+        parameters: {
+            query?: {
+                /** @description 页码，从1开始 — page number, from 1 */
+                page?: number;
+                /** @description 每页条数（1–500，默认50） — rows per page (1–500, default 50) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页已办 — one page of decided tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    approval_inbox: {
+        parameters: {
+            query?: {
+                /** @description 页码，从1开始 — page number, from 1 */
+                page?: number;
+                /** @description 每页条数（1–500，默认50） — rows per page (1–500, default 50) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页待办 — one page of open tasks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    my_approvals: {
+        parameters: {
+            query?: {
+                /** @description 页码，从1开始 — page number, from 1 */
+                page?: number;
+                /** @description 每页条数（1–500，默认50） — rows per page (1–500, default 50) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 — one page of my requests */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstancePage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_attendance_days: {
+        parameters: {
+            query: {
+                /** @description 员工 — the employee */
+                employee_id: components["schemas"]["EmployeeId"];
+                /** @description 起始日期（含） — from (inclusive) */
+                from: string;
+                /** @description 截止日期（含） — to (inclusive) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 考勤日 — days */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceDay"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_attendance_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 考勤规则 — policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendancePolicy"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_attendance_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendancePolicy"];
+            };
+        };
+        responses: {
+            /** @description 已修改 — updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendancePolicy"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_punches: {
+        parameters: {
+            query: {
+                /** @description 员工 — the employee */
+                employee_id: components["schemas"]["EmployeeId"];
+                /** @description 起始日期（含） — from (inclusive) */
+                from: string;
+                /** @description 截止日期（含） — to (inclusive) */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 打卡 — punches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PunchView"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_punch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPunch"];
+            };
+        };
+        responses: {
+            /** @description 已打卡 — punched */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PunchView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    import_punches: {
+        parameters: {
+            query: {
+                /** @description 工号所属单位 — the company the employee numbers belong to */
+                company_id: components["schemas"]["CompanyId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description CSV 文件内容 — the file's bytes */
+        requestBody: {
+            content: {
+                "text/csv": number[];
+            };
+        };
+        responses: {
+            /** @description 已导入 — imported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PunchImportReport"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 文件超过32 MiB — file too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 逐行错误（`punch_import_invalid`） — row errors in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_summaries: {
+        parameters: {
+            query: {
+                /** @description 月份 YYYY-MM — month */
+                month: string;
+                /** @description 该组织及下级 — this unit's subtree */
+                org_unit_id?: components["schemas"]["OrgUnitId"];
+                /** @description 页码，从1开始 — page number, from 1 */
+                page?: number;
+                /** @description 每页条数（1–500，默认50） — rows per page */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页汇总 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    compute_summaries: {
+        parameters: {
+            query?: {
+                /** @description 只计算该组织及下级 — only this unit's subtree */
+                org_unit_id?: components["schemas"]["OrgUnitId"];
+            };
+            header?: never;
+            path: {
+                /** @description 月份 YYYY-MM — month */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已计算 — computed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SummaryComputeReport"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 月份格式有误 — bad month */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_team_attendance: {
+        parameters: {
+            query?: {
+                /** @description 月份 YYYY-MM，默认本月 — month (default: this month) */
+                month?: string;
+                /** @description 该组织及下级（默认：我的直接下属） — this unit's subtree (default: my direct reports) */
+                org_unit_id?: components["schemas"]["OrgUnitId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 团队考勤 — team month */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamMonth"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4476,6 +7973,312 @@ export interface operations {
             };
         };
     };
+    list_calendar_layers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 日历层 — layers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredLayer"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_calendar_layer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCalendarLayer"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredLayer"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_calendar_layer_days: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 日历层 — layer id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLayerDays"];
+            };
+        };
+        responses: {
+            /** @description 更新后的日历层 — the layer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoredLayer"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 日历层不存在（`calendar_layer_not_found`） — no such layer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 该日期已设置（`calendar_layer_day_exists`） — date already set */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_calendar_year: {
+        parameters: {
+            query?: {
+                /** @description 叠加该单位的日历层 — apply this company's layers */
+                company_id?: components["schemas"]["CompanyId"];
+                /** @description 叠加该工作地点的地区日历层 — apply the regional layers of this work location */
+                region?: string;
+            };
+            header?: never;
+            path: {
+                /** @description 年份 — year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 日历 — the year (days_off, makeup_workdays, statutory_holidays, layer_days) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarYearView"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 尚无该年国务院通知（`calendar_year_not_covered`） — year not covered */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_companies: {
         parameters: {
             query?: never;
@@ -4782,6 +8585,197 @@ export interface operations {
             };
             /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_delegations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 委托 — delegations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delegation"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDelegation"];
+            };
+        };
+        responses: {
+            /** @description 已委托 — delegated */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delegation"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    end_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 委托ID — delegation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已结束 — ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或已结束 — no such active delegation of yours */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6170,6 +10164,1331 @@ export interface operations {
             };
         };
     };
+    list_leave_types: {
+        parameters: {
+            query?: {
+                /** @description 公司，默认本人所在公司 — the company (default: the caller's) */
+                company_id?: components["schemas"]["CompanyId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 假期类型 — leave types */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveType"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未指定公司（`validation_failed`） — no company named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_leave_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewLeaveType"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveType"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 代码重复（`duplicate_leave_type_code`） — code taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_leave_type: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 假期类型编号 — leave type id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveTypePatch"];
+            };
+        };
+        responses: {
+            /** @description 已修改 — updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveType"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`leave_type_not_found`） — no such type */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_leave_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdjustment"];
+            };
+        };
+        responses: {
+            /** @description 已记账 — posted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntryView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工或假期类型不存在 — no such employee or type */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_leave_applications: {
+        parameters: {
+            query?: {
+                /** @description 员工 — one employee (in the caller's scope) */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 结束日期不早于 — ending on or after */
+                from?: string;
+                page?: number;
+                per_page?: number;
+                /** @description `mine`（默认）或 `all` — the caller's own (default) or everyone in scope */
+                scope?: "mine" | "all";
+                status?: components["schemas"]["ApplicationStatus"];
+                /** @description 开始日期不晚于 — starting on or before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveApplicationPage"];
+                };
+            };
+            /** @description 查询参数有误（`invalid_query`） — bad query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_leave_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description 已提交审批 — submitted for approval */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveApplicationView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 时间重叠或余额不足（`leave_overlaps`, `insufficient_balance`） — overlap or balance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_leave_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申请编号 — application id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 申请 — the application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveApplicationDetail"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或无权查看（`leave_application_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_leave_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申请编号 — application id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description 已重新提交 — resubmitted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveApplicationView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`leave_application_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 状态不允许、重叠或余额不足 — status, overlap or balance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_leave_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申请编号 — application id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description 已撤回或取消 — withdrawn or cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveApplicationView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`leave_application_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 已开始或状态不允许（`leave_already_started`, `application_status_conflict`） — started or closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_leave_balances: {
+        parameters: {
+            query?: {
+                /** @description 时点，默认全部记账 — count postings valid on or before this day (default: all) */
+                as_of?: string;
+                /** @description 员工，默认本人 — the employee (default: the caller) */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 离职员工：月工资（计算未休年假工资） — for a leaver: the monthly wage for the unused-leave pay */
+                monthly_wage?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 余额 — balances */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BalanceSheet"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围 — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_annual_grant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description 发放结果 — what was posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantReport"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_leave_ledger: {
+        parameters: {
+            query?: {
+                /** @description 员工，默认本人 — the employee (default: the caller) */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 假期类型代码 — leave type code */
+                leave_type?: string;
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 台账 — ledger rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工或假期类型不存在 — no such employee or type */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_leave_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                employee_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveProfileInput"];
+            };
+        };
+        responses: {
+            /** @description 已保存 — saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveProfile"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在（`employee_not_found`） — no such employee */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_leave_quote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaveRequest"];
+            };
+        };
+        responses: {
+            /** @description 试算结果 — the quote */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaveQuote"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_year_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobRequest"];
+            };
+        };
+        responses: {
+            /** @description 结转结果 — what was posted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["YearEndReport"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_my_attendance: {
+        parameters: {
+            query?: {
+                /** @description 月份 YYYY-MM，默认本月 — month (default: this month) */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 本月考勤 — my month */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyMonth"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     create_notice_acknowledgement: {
         parameters: {
             query?: never;
@@ -6915,6 +12234,209 @@ export interface operations {
             };
         };
     };
+    list_notifications: {
+        parameters: {
+            query?: {
+                /** @description 页码，从1开始 — page number, from 1 */
+                page?: number;
+                /** @description 每页条数（1–500，默认50） — rows per page (1–500, default 50) */
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页通知 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    read_notification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 通知ID — notification id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已读 — read */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在 — no such notification of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    read_all_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已读数量 — how many */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkedRead"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unread_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 未读数 — unread count */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_org_units: {
         parameters: {
             query?: {
@@ -7289,6 +12811,155 @@ export interface operations {
             };
         };
     };
+    get_unit_head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 组织单元ID — org unit id */
+                id: components["schemas"]["OrgUnitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 负责人任期 — head periods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitHead"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_unit_head: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 组织单元ID — org unit id */
+                id: components["schemas"]["OrgUnitId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetUnitHead"];
+            };
+        };
+        responses: {
+            /** @description 负责人任期 — head periods */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitHead"][];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 组织不存在 — no such unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     get_org_unit_history: {
         parameters: {
             query?: never;
@@ -7610,6 +13281,288 @@ export interface operations {
             };
             /** @description 根组织在该日无效（`org_unit_not_in_force`） — root not in force that day */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_overtime_applications: {
+        parameters: {
+            query?: {
+                /** @description 员工 — one employee (in the caller's scope) */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 结束日期不早于 — ending on or after */
+                from?: string;
+                page?: number;
+                per_page?: number;
+                /** @description `mine`（默认）或 `all` — the caller's own (default) or everyone in scope */
+                scope?: "mine" | "all";
+                status?: components["schemas"]["ApplicationStatus"];
+                /** @description 开始日期不晚于 — starting on or before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OvertimePage"];
+                };
+            };
+            /** @description 查询参数有误（`invalid_query`） — bad query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_overtime_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OvertimeRequest"];
+            };
+        };
+        responses: {
+            /** @description 已提交审批 — submitted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OvertimeApplication"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_overtime_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申请编号 — application id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 申请 — the application */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OvertimeApplication"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`overtime_application_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_overtime_application: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申请编号 — application id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已撤回或取消 — withdrawn or cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OvertimeApplication"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`overtime_application_not_found`） — not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 状态不允许或调休已使用 — closed, or the time off was used */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8751,6 +14704,170 @@ export interface operations {
             };
         };
     };
+    list_punch_corrections: {
+        parameters: {
+            query?: {
+                /** @description 员工 — one employee (in the caller's scope) */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 结束日期不早于 — ending on or after */
+                from?: string;
+                page?: number;
+                per_page?: number;
+                /** @description `mine`（默认）或 `all` — the caller's own (default) or everyone in scope */
+                scope?: "mine" | "all";
+                status?: components["schemas"]["ApplicationStatus"];
+                /** @description 开始日期不晚于 — starting on or before */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页申请 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PunchCorrectionPage"];
+                };
+            };
+            /** @description 查询参数有误（`invalid_query`） — bad query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_punch_correction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PunchCorrectionRequest"];
+            };
+        };
+        responses: {
+            /** @description 已提交审批 — submitted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PunchCorrection"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 本月次数已满（`punch_correction_limit`） — monthly limit reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_quotas: {
         parameters: {
             query?: {
@@ -9023,6 +15140,709 @@ export interface operations {
                 };
             };
             /** @description 角色代码已存在（`duplicate_role`） — code taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_shift_assignments: {
+        parameters: {
+            query?: {
+                /** @description 该员工的排班 — one employee's schedule */
+                employee_id?: components["schemas"]["EmployeeId"];
+                /** @description 该组织的排班 — one unit's schedule */
+                org_unit_id?: components["schemas"]["OrgUnitId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 排班 — assignments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftAssignment"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_shift_assignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewShiftAssignment"];
+            };
+        };
+        responses: {
+            /** @description 已排班 — assigned */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShiftAssignment"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 班次、员工或组织不存在 — no such shift, employee or unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_shifts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 班次 — shifts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_shift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewShift"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 代码已被使用（`duplicate_shift_code`） — code taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_shift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 班次 — shift id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShiftPatch"];
+            };
+        };
+        responses: {
+            /** @description 已修改 — updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Shift"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 班次不存在（`shift_not_found`） — no such shift */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_definitions: {
+        parameters: {
+            query?: {
+                /** @description 只看该单位 — only this company's flows */
+                company_id?: components["schemas"]["CompanyId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 流程 — the flows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionRecord"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_definition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDefinition"];
+            };
+        };
+        responses: {
+            /** @description 已保存 — saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionRecord"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 已有该类单据的流程（`workflow_definition_exists`） — exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_definition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 流程ID — flow id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 流程 — the flow */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionRecord"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在 — no such flow */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_definition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 流程ID — flow id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DefinitionUpdate"];
+            };
+        };
+        responses: {
+            /** @description 新版本 — the new version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionRecord"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在 — no such flow */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 版本已变化（`approval_conflict`） — changed meanwhile */
             409: {
                 headers: {
                     [name: string]: unknown;

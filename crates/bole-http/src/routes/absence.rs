@@ -341,6 +341,7 @@ pub struct ApplicationsQuery {
     /// 员工 — one employee (in the caller's scope)
     pub employee_id: Option<EmployeeId>,
     /// `mine`（默认）或 `all` — the caller's own (default) or everyone in scope
+    #[param(inline)]
     pub scope: Option<ListScope>,
     pub status: Option<ApplicationStatus>,
     /// 结束日期不早于 — ending on or after
