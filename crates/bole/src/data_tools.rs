@@ -179,14 +179,13 @@ async fn demo_accounts(
     }
     out.push(("manager", "经理（直接下属）manager (direct reports)"));
     out.push(("hrbp", "HRBP（一个部门）HRBP (one department)"));
-    Ok((out, Some(DemoTeam { unit, manager, team: team.to_vec() })))
+    Ok((out, Some(DemoTeam { unit, manager })))
 }
 
-/// The demo manager's unit, the manager and their direct reports.
+/// The demo manager's unit and the manager (who heads it).
 struct DemoTeam {
     unit: bole_core::OrgUnitId,
     manager: bole_core::EmployeeId,
-    team: Vec<bole_core::EmployeeId>,
 }
 
 /// Time and leave on day one: each company's leave types, every employee's 参加工作日期 (the basis
@@ -205,7 +204,7 @@ async fn demo_time(
     const PROFILES_UP_TO: u32 = 2_000;
     let absence = &app.services.absence;
     let mut companies = std::collections::BTreeSet::new();
-    let mut numbers = std::collections::HashMap::new();
+    let mut staff = Vec::new();
     let mut profiles = 0u32;
     let mut page = 1;
     'pages: loop {
@@ -215,7 +214,6 @@ async fn demo_time(
             break;
         }
         for e in &batch.items {
-            numbers.insert(e.id, (e.company_id, e.employee_no.clone()));
             if companies.insert(e.company_id) {
                 absence.seed_leave_types(actor, e.company_id).await.map_err(|e| failure(&e))?;
             }
@@ -235,6 +233,11 @@ async fn demo_time(
                 prior_years_as_of: None,
             };
             absence.set_profile(actor, e.id, input).await.map_err(|e| failure(&e))?;
+            staff.push(DemoClocker {
+                company: e.company_id,
+                employee_no: e.employee_no.clone(),
+                hire_date: e.hire_date,
+            });
             profiles += 1;
         }
         page += 1;
@@ -243,29 +246,35 @@ async fn demo_time(
     if let Some(t) = team {
         let head = bole_workflow::model::SetUnitHead { employee_id: Some(t.manager), valid_from: today };
         app.services.workflow.set_unit_head(actor, t.unit, head).await.map_err(|e| failure(&e))?;
-        demo_punches(app, actor, today, t, &numbers).await?;
     }
+    demo_punches(app, actor, today, &staff).await?;
     Ok((profiles, grants.postings))
 }
 
-/// A time clock's file for the demo team (manager and direct reports): in and out on every
-/// working day from the first of last month to yesterday, mostly on time, now and then late or
-/// leaving early, and one forgotten punch — so the attendance pages and summaries have content.
+/// Who the demo time clock knows.
+struct DemoClocker {
+    company: bole_core::CompanyId,
+    employee_no: String,
+    hire_date: chrono::NaiveDate,
+}
+
+/// A time clock's file for the demo staff: in and out on every working day from the first of last
+/// month (or the hire date) to yesterday, mostly on time, now and then late or leaving early, and one
+/// forgotten punch a month — so the attendance pages and summaries have content.
 async fn demo_punches(
     app: &App,
     actor: &Actor,
     today: chrono::NaiveDate,
-    t: &DemoTeam,
-    numbers: &std::collections::HashMap<bole_core::EmployeeId, (bole_core::CompanyId, String)>,
+    staff: &[DemoClocker],
 ) -> Result<(), AppError> {
     use chrono::Datelike;
     let calendar = bole_time::WorkCalendar::national().map_err(|e| failure(&e))?;
     let first = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(1))).unwrap_or(today);
     let mut by_company: std::collections::BTreeMap<bole_core::CompanyId, String> = Default::default();
-    for (i, who) in std::iter::once(&t.manager).chain(&t.team).enumerate() {
-        let Some((company, no)) = numbers.get(who) else { continue };
-        let csv = by_company.entry(*company).or_insert_with(|| "employee_no,time,device\n".into());
-        let mut day = first;
+    for (i, who) in staff.iter().enumerate() {
+        let csv = by_company.entry(who.company).or_insert_with(|| "employee_no,time,device\n".into());
+        let no = &who.employee_no;
+        let mut day = first.max(who.hire_date);
         let mut n = 0u32;
         while day < today {
             if calendar.is_working_day(day).unwrap_or(false) {
@@ -275,8 +284,7 @@ async fn demo_punches(
                 let (in_h, in_m) = if k == 39 { (9, 12) } else { (8, 40 + k % 20) };
                 let (out_h, out_m) = if k == 17 { (17, 41) } else { (18, (k * 3) % 60) };
                 csv.push_str(&format!("{no},{day} {in_h:02}:{in_m:02}:00,大厅闸机-1\n"));
-                // One forgotten clock-out per person per month.
-                if n % 23 != 5 {
+                if (n + i as u32) % 23 != 5 {
                     csv.push_str(&format!("{no},{day} {out_h:02}:{out_m:02}:00,大厅闸机-1\n"));
                 }
             }
