@@ -1521,31 +1521,11 @@ impl AttendanceStore for SqlStore {
         if scope.is_empty() {
             return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page });
         }
-        let mut binds = vec![Bind::Text(month.to_string())];
-        let mut n = 2;
-        let mut where_sql = String::from(" WHERE m.month = $1");
-        if let Some(units) = &selection.units {
-            if units.is_empty() {
-                where_sql.push_str(" AND 1=0");
-            } else {
-                where_sql.push_str(&format!(" AND m.org_unit_id IN ({})", placeholders(n, units.len())));
-                n += units.len();
-                binds.extend(units.iter().map(|u| Bind::Id(u.0)));
-            }
-        }
-        if let Some(boss) = selection.reports_of {
-            where_sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM assignments r WHERE r.employee_id = e.id AND r.manager_id = ${n})"
-            ));
-            binds.push(Bind::Id(boss.0));
-            n += 1;
-        }
-        where_sql.push_str(&scope_sql(scope, &mut n, &mut binds));
-        let from = " FROM attendance_monthly m JOIN employees e ON e.id = m.employee_id";
+        let (from, where_sql, binds) = summary_filter(month, scope, selection);
         let count_sql = format!("SELECT COUNT(*){from}{where_sql}");
-        let cols = MONTHLY_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
         let page_sql = format!(
-            "SELECT {cols}, e.employee_no, e.name{from}{where_sql} ORDER BY e.employee_no, e.id LIMIT {} OFFSET {}",
+            "SELECT {}{from}{where_sql} ORDER BY e.employee_no, e.id LIMIT {} OFFSET {}",
+            summary_cols(),
             page.limit(),
             page.offset()
         );
@@ -1559,6 +1539,25 @@ impl AttendanceStore for SqlStore {
         });
         let items = rows.into_iter().map(sqlx_row::MonthlyRow::into_summary).collect();
         Ok(Page { items, total: u64::try_from(total.max(0)).unwrap_or(0), page: page.page, per_page: page.per_page })
+    }
+
+    async fn all_summaries(
+        &self,
+        month: Month,
+        scope: &RowScope,
+        selection: &EmployeeSelection,
+    ) -> Result<Vec<MonthlySummary>, AttendanceError> {
+        if scope.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (from, where_sql, binds) = summary_filter(month, scope, selection);
+        let sql = format!("SELECT {}{from}{where_sql} ORDER BY e.employee_no, e.id", summary_cols());
+        let rows: Vec<sqlx_row::MonthlyRow> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql));
+            bind_all!(q, &binds);
+            q.fetch_all(p).await.map_err(st)?
+        });
+        Ok(rows.into_iter().map(sqlx_row::MonthlyRow::into_summary).collect())
     }
 
     async fn policy(&self) -> Result<AttendancePolicy, AttendanceError> {
@@ -1794,4 +1793,35 @@ mod tests {
     async fn recompute_in_tx_postgres() {
         recompute_sees_absence_written_in_the_same_transaction(crate::Engine::Postgres).await;
     }
+}
+
+/// The summary columns with the employee's number and name.
+fn summary_cols() -> String {
+    let cols = MONTHLY_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    format!("{cols}, e.employee_no, e.name")
+}
+
+/// FROM and WHERE (with binds) of a month's summaries inside a scope and selection.
+fn summary_filter(month: Month, scope: &RowScope, selection: &EmployeeSelection) -> (&'static str, String, Vec<Bind>) {
+    let mut binds = vec![Bind::Text(month.to_string())];
+    let mut n = 2;
+    let mut where_sql = String::from(" WHERE m.month = $1");
+    if let Some(units) = &selection.units {
+        if units.is_empty() {
+            where_sql.push_str(" AND 1=0");
+        } else {
+            where_sql.push_str(&format!(" AND m.org_unit_id IN ({})", placeholders(n, units.len())));
+            n += units.len();
+            binds.extend(units.iter().map(|u| Bind::Id(u.0)));
+        }
+    }
+    if let Some(boss) = selection.reports_of {
+        where_sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM assignments r WHERE r.employee_id = e.id AND r.manager_id = ${n})"
+        ));
+        binds.push(Bind::Id(boss.0));
+        n += 1;
+    }
+    where_sql.push_str(&scope_sql(scope, &mut n, &mut binds));
+    (" FROM attendance_monthly m JOIN employees e ON e.id = m.employee_id", where_sql, binds)
 }

@@ -694,17 +694,7 @@ impl AttendanceService {
     ) -> Result<Vec<MonthlySummary>, AttendanceError> {
         let scope = self.scope(actor, Permission::TimeRead).await?;
         let selection = self.selection(&filter).await?;
-        let mut out = Vec::new();
-        let mut page = PageRequest::new(Some(1), Some(bole_core::page::MAX_PER_PAGE));
-        loop {
-            let p = self.store.summaries(month, &scope, &selection, page).await?;
-            let done = p.items.len() < page.per_page as usize;
-            out.extend(p.items);
-            if done {
-                return Ok(out);
-            }
-            page.page += 1;
-        }
+        self.store.all_summaries(month, &scope, &selection).await
     }
 
     // ---------------------------------------------------------------------------------------

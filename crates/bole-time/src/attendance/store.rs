@@ -145,6 +145,15 @@ pub trait AttendanceStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<MonthlySummary>, AttendanceError>;
 
+    /// Every stored summary of the month inside `scope` and `selection`, by employee number, in
+    /// one query (payroll's bulk read: no count, no offset paging).
+    async fn all_summaries(
+        &self,
+        month: Month,
+        scope: &RowScope,
+        selection: &EmployeeSelection,
+    ) -> Result<Vec<MonthlySummary>, AttendanceError>;
+
     /// The attendance policy (defaults when never set).
     async fn policy(&self) -> Result<AttendancePolicy, AttendanceError>;
 
