@@ -5,6 +5,11 @@
 #
 #   bash bench/run.sh                          # 100,000 employees / 1,000 units, 20,000 API requests at c=32
 #   bash bench/run.sh --employees 20000 --engines sqlite      # any `scenarios` flags pass through
+#   bash bench/run.sh --engines sqlite -- --applications 2000 --employees 20000 --engines sqlite
+#                                              # flags after `--` go to `time_scenarios` (scenarios 4–5)
+#
+# Then the issue-5 scenarios (`time_scenarios`: leave at scale, monthly attendance summaries) run
+# and their table is appended; BENCH_SKIP_TIME=1 leaves them out.
 #
 # PostgreSQL comes from BOLE_TEST_PG_URL, else scripts/ensure-postgres.sh; without a server the
 # PostgreSQL rows say "not run". Targets are reported (PASS/MISS), never enforced: exit 0 when it ran.
@@ -29,9 +34,25 @@ if [ -z "${MAKELEVEL:-}" ] && [ "${BENCH_SKIP_CRITERION:-0}" != 1 ]; then
   "$CARGO" bench --locked -p bole-bench
 fi
 
-"$CARGO" build --release --locked -p bole-bench --bin scenarios
+# Flags before `--` are the `scenarios` binary's, those after it `time_scenarios`'.
+SCENARIO_ARGS=()
+TIME_ARGS=()
+seen_sep=0
+for a in "$@"; do
+  if [ "$seen_sep" = 0 ] && [ "$a" = "--" ]; then seen_sep=1; continue; fi
+  if [ "$seen_sep" = 0 ]; then SCENARIO_ARGS+=("$a"); else TIME_ARGS+=("$a"); fi
+done
+
+"$CARGO" build --release --locked -p bole-bench --bin scenarios --bin time_scenarios
 # The table goes to $OUT (printed below with the kernels); progress and each figure go to stderr.
-./target/release/scenarios --out "$OUT" "$@" >/dev/null
+./target/release/scenarios --out "$OUT" ${SCENARIO_ARGS[@]+"${SCENARIO_ARGS[@]}"} >/dev/null
+
+# Issue 5: leave applications and approvals at scale, monthly attendance summaries.
+if [ "${BENCH_SKIP_TIME:-0}" != 1 ]; then
+  TIME_OUT=target/bench-results-time.md
+  ./target/release/time_scenarios --out "$TIME_OUT" ${TIME_ARGS[@]+"${TIME_ARGS[@]}"} >/dev/null
+  { echo; cat "$TIME_OUT"; } >> "$OUT"
+fi
 
 # Criterion keeps its estimates under target/criterion/<benchmark>/new/estimates.json (nanoseconds).
 if [ -d target/criterion ] && command -v python3 >/dev/null; then

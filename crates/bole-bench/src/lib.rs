@@ -8,4 +8,6 @@
 pub mod db;
 pub mod http;
 pub mod report;
+pub mod sqlprof;
 pub mod stats;
+pub mod time;
