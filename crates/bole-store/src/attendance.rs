@@ -1690,6 +1690,37 @@ mod sqlx_row {
     }
 }
 
+/// The summary columns with the employee's number and name.
+fn summary_cols() -> String {
+    let cols = MONTHLY_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
+    format!("{cols}, e.employee_no, e.name")
+}
+
+/// FROM and WHERE (with binds) of a month's summaries inside a scope and selection.
+fn summary_filter(month: Month, scope: &RowScope, selection: &EmployeeSelection) -> (&'static str, String, Vec<Bind>) {
+    let mut binds = vec![Bind::Text(month.to_string())];
+    let mut n = 2;
+    let mut where_sql = String::from(" WHERE m.month = $1");
+    if let Some(units) = &selection.units {
+        if units.is_empty() {
+            where_sql.push_str(" AND 1=0");
+        } else {
+            where_sql.push_str(&format!(" AND m.org_unit_id IN ({})", placeholders(n, units.len())));
+            n += units.len();
+            binds.extend(units.iter().map(|u| Bind::Id(u.0)));
+        }
+    }
+    if let Some(boss) = selection.reports_of {
+        where_sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM assignments r WHERE r.employee_id = e.id AND r.manager_id = ${n})"
+        ));
+        binds.push(Bind::Id(boss.0));
+        n += 1;
+    }
+    where_sql.push_str(&scope_sql(scope, &mut n, &mut binds));
+    (" FROM attendance_monthly m JOIN employees e ON e.id = m.employee_id", where_sql, binds)
+}
+
 #[cfg(test)]
 mod tests {
     //! `recompute_in_tx` is crate-internal (other stores call it inside their transactions), so
@@ -1793,35 +1824,4 @@ mod tests {
     async fn recompute_in_tx_postgres() {
         recompute_sees_absence_written_in_the_same_transaction(crate::Engine::Postgres).await;
     }
-}
-
-/// The summary columns with the employee's number and name.
-fn summary_cols() -> String {
-    let cols = MONTHLY_COLS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
-    format!("{cols}, e.employee_no, e.name")
-}
-
-/// FROM and WHERE (with binds) of a month's summaries inside a scope and selection.
-fn summary_filter(month: Month, scope: &RowScope, selection: &EmployeeSelection) -> (&'static str, String, Vec<Bind>) {
-    let mut binds = vec![Bind::Text(month.to_string())];
-    let mut n = 2;
-    let mut where_sql = String::from(" WHERE m.month = $1");
-    if let Some(units) = &selection.units {
-        if units.is_empty() {
-            where_sql.push_str(" AND 1=0");
-        } else {
-            where_sql.push_str(&format!(" AND m.org_unit_id IN ({})", placeholders(n, units.len())));
-            n += units.len();
-            binds.extend(units.iter().map(|u| Bind::Id(u.0)));
-        }
-    }
-    if let Some(boss) = selection.reports_of {
-        where_sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM assignments r WHERE r.employee_id = e.id AND r.manager_id = ${n})"
-        ));
-        binds.push(Bind::Id(boss.0));
-        n += 1;
-    }
-    where_sql.push_str(&scope_sql(scope, &mut n, &mut binds));
-    (" FROM attendance_monthly m JOIN employees e ON e.id = m.employee_id", where_sql, binds)
 }
