@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0008_attendance"),
     migration!("0009_workflow"),
     migration!("0010_absence"),
+    migration!("0011_user_employee_index"),
 ];
 
 #[derive(Debug, thiserror::Error)]
