@@ -530,6 +530,23 @@ async fn role_approvers_resolve_by_grant_scope(t: TestDb) {
         .unwrap();
     let sub = Submission { doc: DocumentRef { doc_type: "overtime".into(), ..leave(&fx, 1).doc }, ..leave(&fx, 1) };
     assert_eq!(fx.wf.plan_start(&fx.staff_user, sub).await.unwrap_err().code(), "approver_unresolved");
+
+    // A step that resolves to nobody falls back to the HR administrators (looked up only then).
+    let fallback: FlowDefinition = serde_json::from_value(json!({"name": "补卡",
+        "on_unresolved": {"action": "fallback", "role": "hr_admin"},
+        "steps": [{"name": "指定人", "approvers": [{"kind": "user", "user_id": uuid::Uuid::now_v7()}]}]}))
+    .unwrap();
+    fx.wf
+        .create_definition(
+            &a,
+            NewDefinition { company_id: fx.company, doc_type: "punch_correction".into(), definition: fallback },
+        )
+        .await
+        .unwrap();
+    let sub =
+        Submission { doc: DocumentRef { doc_type: "punch_correction".into(), ..leave(&fx, 1).doc }, ..leave(&fx, 1) };
+    let tr = fx.wf.plan_start(&fx.staff_user, sub).await.unwrap();
+    assert_eq!(tr.writes.new_tasks.iter().map(|t| t.assignee).collect::<Vec<_>>(), vec![hr.id]);
 }
 
 both_engines!(

@@ -285,6 +285,13 @@ pub fn needs(def: &FlowDefinition) -> Needs {
     needs_of(all_rules(def), fallbacks(def))
 }
 
+/// The same without the fallback approvers. A plan resolved on these facts is the full plan
+/// whenever it succeeds: a step that needed its fallback finds nobody and fails with
+/// `ApproverUnresolved`, and only then is the wider lookup worth making.
+pub fn needs_without_fallbacks(def: &FlowDefinition) -> Needs {
+    needs_of(all_rules(def), std::iter::empty())
+}
+
 enum Resolved {
     Users(Vec<UserId>),
     /// Only the requester or the subject matched: the level is skipped, not unresolved.

@@ -159,17 +159,34 @@ impl WorkflowService {
         previous: Option<&InstanceState>,
     ) -> R<Transition> {
         let today = self.clock.today();
-        let needs = engine::needs(&def);
-        let facts = self.directory.subject_facts(sub.doc.subject, today, &needs).await?;
-        let mut excluded: HashSet<UserId> =
-            facts.accounts.get(&sub.doc.subject).cloned().unwrap_or_default().into_iter().collect();
-        excluded.insert(sub.requester);
-        let plan = engine::resolve_plan(&def, &sub.fields, &facts, &excluded)?;
+        // Fallback approvers are role holders found by reading every account's grants; look them up
+        // only when a step actually falls back (the plan is the same either way).
+        let (plan, excluded) = match self.resolve(&def, sub, today, &engine::needs_without_fallbacks(&def)).await {
+            Err(WorkflowError::ApproverUnresolved(_)) => self.resolve(&def, sub, today, &engine::needs(&def)).await?,
+            other => other?,
+        };
         let delegations = self.delegations_of_plan(&plan).await?;
         let ctx =
             Ctx { now: self.now(), today, routing: &self.routing, delegations: &delegations, excluded: &excluded };
         let id = previous.map_or_else(Uuid::now_v7, |p| p.id);
         Ok(engine::start(actor, sub, company, pin, plan, previous, id, ctx))
+    }
+
+    /// Resolve the plan on the directory facts `needs` asks for; also returns the accounts that may
+    /// not approve (the requester's and the subject's).
+    async fn resolve(
+        &self,
+        def: &FlowDefinition,
+        sub: &Submission,
+        today: chrono::NaiveDate,
+        needs: &crate::store::Needs,
+    ) -> R<(crate::model::Plan, HashSet<UserId>)> {
+        let facts = self.directory.subject_facts(sub.doc.subject, today, needs).await?;
+        let mut excluded: HashSet<UserId> =
+            facts.accounts.get(&sub.doc.subject).cloned().unwrap_or_default().into_iter().collect();
+        excluded.insert(sub.requester);
+        let plan = engine::resolve_plan(def, &sub.fields, &facts, &excluded)?;
+        Ok((plan, excluded))
     }
 
     /// Plan a new instance for a document: choose the definition (company custom or built-in default

@@ -5702,7 +5702,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            /** @description 不存在或不是您的任务（`approval_not_found`） — no such task, or not yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5810,7 +5810,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            /** @description 不存在或不是您的任务（`approval_not_found`） — no such task, or not yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5918,7 +5918,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或不是您的任务 — no such task, or not yours */
+            /** @description 不存在或不是您的任务（`approval_not_found`） — no such task, or not yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6013,7 +6013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或无权查看（`not_found`） — no such approval, or not yours to see */
+            /** @description 不存在或无权查看（`approval_not_found`） — no such approval, or not yours to see */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6072,7 +6072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或无权查看 — no such approval */
+            /** @description 不存在或无权查看（`approval_not_found`） — no such approval */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8774,7 +8774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在或已结束 — no such active delegation of yours */
+            /** @description 不存在或已结束（`delegation_not_found`） — no such active delegation of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12323,7 +12323,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在 — no such notification of yours */
+            /** @description 不存在（`notification_not_found`） — no such notification of yours */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12913,7 +12913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 组织不存在 — no such unit */
+            /** @description 组织不存在（`org_unit_not_found`） — no such unit */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15761,7 +15761,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在 — no such flow */
+            /** @description 不存在（`workflow_definition_not_found`） — no such flow */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15833,7 +15833,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description 不存在 — no such flow */
+            /** @description 不存在（`workflow_definition_not_found`） — no such flow */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -165,7 +165,7 @@ pub async fn my_approvals(
     params(("id" = Uuid, Path, description = "审批实例ID — approval instance id")),
     responses(
         (status = 200, description = "审批 — the approval", body = InstanceView),
-        (status = 404, description = "不存在或无权查看（`not_found`） — no such approval, or not yours to see", body = ErrorEnvelope),
+        (status = 404, description = "不存在或无权查看（`approval_not_found`） — no such approval, or not yours to see", body = ErrorEnvelope),
         CommonErrors,
     )
 )]
@@ -186,7 +186,7 @@ pub async fn get_approval(
     responses(
         (status = 200, description = "已撤回 — withdrawn", body = InstanceView),
         (status = 403, description = "不是申请人（`forbidden`） — not the requester", body = ErrorEnvelope),
-        (status = 404, description = "不存在或无权查看 — no such approval", body = ErrorEnvelope),
+        (status = 404, description = "不存在或无权查看（`approval_not_found`） — no such approval", body = ErrorEnvelope),
         (status = 409, description = "已结束或已被处理（`approval_state_conflict`, `approval_conflict`） — already closed", body = ErrorEnvelope),
         CommonErrors,
     )
@@ -218,7 +218,7 @@ async fn decide(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "处理后的审批 — the approval after the decision", body = InstanceView),
-        (status = 404, description = "不存在或不是您的任务 — no such task, or not yours", body = ErrorEnvelope),
+        (status = 404, description = "不存在或不是您的任务（`approval_not_found`） — no such task, or not yours", body = ErrorEnvelope),
         (status = 409, description = "任务已关闭或被他人抢先处理（`task_closed`, `approval_conflict`） — closed or decided meanwhile", body = ErrorEnvelope),
         BodyErrors,
         CommonErrors,
@@ -242,7 +242,7 @@ pub async fn approve_task(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "处理后的审批 — the approval after the decision", body = InstanceView),
-        (status = 404, description = "不存在或不是您的任务 — no such task, or not yours", body = ErrorEnvelope),
+        (status = 404, description = "不存在或不是您的任务（`approval_not_found`） — no such task, or not yours", body = ErrorEnvelope),
         (status = 409, description = "任务已关闭（`task_closed`, `approval_conflict`） — closed", body = ErrorEnvelope),
         BodyErrors,
         CommonErrors,
@@ -266,7 +266,7 @@ pub async fn reject_task(
     request_body = DecisionBody,
     responses(
         (status = 200, description = "处理后的审批 — the approval after the decision", body = InstanceView),
-        (status = 404, description = "不存在或不是您的任务 — no such task, or not yours", body = ErrorEnvelope),
+        (status = 404, description = "不存在或不是您的任务（`approval_not_found`） — no such task, or not yours", body = ErrorEnvelope),
         (status = 409, description = "任务已关闭（`task_closed`, `approval_conflict`） — closed", body = ErrorEnvelope),
         BodyErrors,
         CommonErrors,
@@ -335,7 +335,7 @@ pub async fn create_definition(
     params(("id" = Uuid, Path, description = "流程ID — flow id")),
     responses(
         (status = 200, description = "流程 — the flow", body = DefinitionRecord),
-        (status = 404, description = "不存在 — no such flow", body = ErrorEnvelope),
+        (status = 404, description = "不存在（`workflow_definition_not_found`） — no such flow", body = ErrorEnvelope),
         CommonErrors,
     )
 )]
@@ -356,7 +356,7 @@ pub async fn get_definition(
     request_body = DefinitionUpdate,
     responses(
         (status = 200, description = "新版本 — the new version", body = DefinitionRecord),
-        (status = 404, description = "不存在 — no such flow", body = ErrorEnvelope),
+        (status = 404, description = "不存在（`workflow_definition_not_found`） — no such flow", body = ErrorEnvelope),
         (status = 409, description = "版本已变化（`approval_conflict`） — changed meanwhile", body = ErrorEnvelope),
         BodyErrors,
         CommonErrors,
@@ -396,7 +396,7 @@ pub async fn get_unit_head(
     request_body = SetUnitHead,
     responses(
         (status = 200, description = "负责人任期 — head periods", body = Vec<UnitHead>),
-        (status = 404, description = "组织不存在 — no such unit", body = ErrorEnvelope),
+        (status = 404, description = "组织不存在（`org_unit_not_found`） — no such unit", body = ErrorEnvelope),
         BodyErrors,
         CommonErrors,
     )
@@ -449,7 +449,7 @@ pub async fn create_delegation(
     params(("id" = Uuid, Path, description = "委托ID — delegation id")),
     responses(
         (status = 204, description = "已结束 — ended"),
-        (status = 404, description = "不存在或已结束 — no such active delegation of yours", body = ErrorEnvelope),
+        (status = 404, description = "不存在或已结束（`delegation_not_found`） — no such active delegation of yours", body = ErrorEnvelope),
         CommonErrors,
     )
 )]
@@ -501,7 +501,7 @@ pub async fn unread_notifications(
     params(("id" = Uuid, Path, description = "通知ID — notification id")),
     responses(
         (status = 204, description = "已读 — read"),
-        (status = 404, description = "不存在 — no such notification of yours", body = ErrorEnvelope),
+        (status = 404, description = "不存在（`notification_not_found`） — no such notification of yours", body = ErrorEnvelope),
         CommonErrors,
     )
 )]
