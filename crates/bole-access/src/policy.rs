@@ -69,6 +69,9 @@ const HR_ADMIN: &[(Permission, Reach)] = &[
     (P::TimeWrite, Granted),
     (P::TimeAdmin, Granted),
     (P::WorkflowAdmin, Granted),
+    // HR administrators approve pay runs (the preparer is the payroll specialist), so they read
+    // runs and payslips; they do not compute or change pay.
+    (P::PayrollRead, Granted),
 ];
 const PAYROLL: &[(Permission, Reach)] = &[
     (P::OrgRead, All),

@@ -55,6 +55,18 @@ pub const PUNCH_CORRECTION: &str = r#"{
   ]
 }"#;
 
+/// Pay run (薪资批次): an HR administrator other than the preparer (the engine never gives the
+/// requester a task of their own document; the payroll service also refuses self-approval).
+pub const PAY_RUN: &str = r#"{
+  "name": "薪资审批",
+  "on_unresolved": {"action": "fallback", "role": "hr_admin"},
+  "dedupe_consecutive": true,
+  "steps": [
+    {"name": "薪资审批", "approvers": [{"kind": "role", "role": "hr_admin"}], "mode": "one_of",
+     "remind_after_hours": 24, "escalate_after_hours": 72}
+  ]
+}"#;
+
 /// A generic fallback for other document types: the direct manager.
 pub const GENERIC: &str = r#"{
   "name": "审批",
@@ -68,6 +80,7 @@ pub fn builtin(doc_type: &str) -> FlowDefinition {
         "leave" => LEAVE,
         "overtime" => OVERTIME,
         "punch_correction" => PUNCH_CORRECTION,
+        "pay_run" => PAY_RUN,
         _ => GENERIC,
     };
     // The texts are constants checked by a test; a broken one degrades to an empty flow that
