@@ -4,8 +4,8 @@
 #   make test    the whole gate CI runs: fmt-check, lint, tests on SQLite + PostgreSQL, OpenAPI, web
 #
 # Runs on a fresh Debian machine as root: missing system packages (python3, Node.js/npm for web/,
-# PostgreSQL, Chromium for browser tests, python3-aiosmtpd for the SMTP test) are installed with apt-get
-# when needed.
+# PostgreSQL, Chromium for browser tests, python3-aiosmtpd for the SMTP test, fonts-wqy-microhei and
+# poppler-utils for the payslip PDF tests) are installed with apt-get when needed.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -150,6 +150,10 @@ test-deps:
 # The notification test talks to a real SMTP server: Debian's aiosmtpd, run by Debian's python3.
 test-rust: test-deps
 	@/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { $(call apt_install,python3-aiosmtpd); }
+# Payslip PDFs need a CJK font (bole-pdf looks for WenQuanYi Micro Hei first); their tests read the PDFs
+# back with poppler's pdftotext / pdfinfo.
+	@{ [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && command -v pdftotext >/dev/null; } || \
+	  { $(call apt_install,fonts-wqy-microhei poppler-utils); }
 	@url="$$(bash scripts/ensure-postgres.sh | tail -n 1)"; \
 	export BOLE_TEST_PG_URL="$$url"; \
 	echo "test-rust: BOLE_TEST_PG_URL=$$(sed -E 's#(://[^:/@]+):[^@]*@#\1:***@#' <<<"$$url")"; \

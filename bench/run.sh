@@ -9,7 +9,9 @@
 #                                              # flags after `--` go to `time_scenarios` (scenarios 4–5)
 #
 # Then the issue-5 scenarios (`time_scenarios`: leave at scale, monthly attendance summaries) run
-# and their table is appended; BENCH_SKIP_TIME=1 leaves them out.
+# and their table is appended; BENCH_SKIP_TIME=1 leaves them out. Then the issue-6 scenario
+# (`payroll_scenarios`: a monthly pay run of 100,000 employees on SQLite, 10,000 on PostgreSQL);
+# BENCH_SKIP_PAYROLL=1 leaves it out, BENCH_PAYROLL_ARGS passes flags to it (e.g. "--employees 20000").
 #
 # PostgreSQL comes from BOLE_TEST_PG_URL, else scripts/ensure-postgres.sh; without a server the
 # PostgreSQL rows say "not run". Targets are reported (PASS/MISS), never enforced: exit 0 when it ran.
@@ -43,7 +45,7 @@ for a in "$@"; do
   if [ "$seen_sep" = 0 ]; then SCENARIO_ARGS+=("$a"); else TIME_ARGS+=("$a"); fi
 done
 
-"$CARGO" build --release --locked -p bole-bench --bin scenarios --bin time_scenarios
+"$CARGO" build --release --locked -p bole-bench --bin scenarios --bin time_scenarios --bin payroll_scenarios
 # The table goes to $OUT (printed below with the kernels); progress and each figure go to stderr.
 ./target/release/scenarios --out "$OUT" ${SCENARIO_ARGS[@]+"${SCENARIO_ARGS[@]}"} >/dev/null
 
@@ -52,6 +54,14 @@ if [ "${BENCH_SKIP_TIME:-0}" != 1 ]; then
   TIME_OUT=target/bench-results-time.md
   ./target/release/time_scenarios --out "$TIME_OUT" ${TIME_ARGS[@]+"${TIME_ARGS[@]}"} >/dev/null
   { echo; cat "$TIME_OUT"; } >> "$OUT"
+fi
+
+# Issue 6: a monthly pay run (gather, compute, persist, payslips) and payslip PDFs.
+if [ "${BENCH_SKIP_PAYROLL:-0}" != 1 ]; then
+  PAYROLL_OUT=target/bench-results-payroll.md
+  # shellcheck disable=SC2086 # BENCH_PAYROLL_ARGS is a list of flags on purpose
+  ./target/release/payroll_scenarios --out "$PAYROLL_OUT" ${BENCH_PAYROLL_ARGS:-} >/dev/null
+  { echo; cat "$PAYROLL_OUT"; } >> "$OUT"
 fi
 
 # Criterion keeps its estimates under target/criterion/<benchmark>/new/estimates.json (nanoseconds).

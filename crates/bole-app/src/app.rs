@@ -185,13 +185,33 @@ fn services(
         clock.clone(),
     );
     // Leave, overtime and punch corrections commit approval decisions through their handlers.
+    let calendars: Arc<dyn bole_time::absence::Calendars> = Arc::new(CompanyCalendars(attendance.clone()));
     let (workflow, absence) = bole_time::absence::wire(
         store.clone(),
         bole_workflow::WorkflowService::new(store.clone(), store.clone(), clock.clone())
             .with_routing(settings.notify.routing()),
-        Arc::new(CompanyCalendars(attendance.clone())),
+        calendars.clone(),
         clock.clone(),
     );
+    // Pay runs commit their approval decisions through the pay-run handler: the workflow returned
+    // here has every handler, so it is the one the approval endpoints use.
+    let ports = bole_payroll::PayrollPorts {
+        store: store.clone(),
+        people_store: store.clone(),
+        people: people.clone(),
+        attendance: attendance.clone(),
+        calendars,
+        audit: store.clone(),
+        clock: clock.clone(),
+    };
+    let (workflow, payroll) = bole_payroll::wire(ports, workflow);
+    let payroll = match bole_pdf::PdfPayslips::discover() {
+        Ok(pdf) => payroll.with_renderer(Arc::new(pdf)),
+        Err(e) => {
+            tracing::warn!(error = %e, "payslip PDFs are unavailable (no CJK font found); JSON payslips still work");
+            payroll
+        }
+    };
     Arc::new(bole_http::Services {
         org: bole_org::OrgService::new(store.clone(), clock.clone()),
         privacy: bole_privacy::PrivacyService::new(store.clone(), Arc::new(subject), store.clone(), clock.clone())
@@ -205,6 +225,7 @@ fn services(
         audit: crate::audit::service(settings, store, clock.clone(), audit_signer),
         workflow,
         absence,
+        payroll,
         clock,
         ready: readiness(db.clone()),
     })

@@ -611,8 +611,8 @@ wage_retention_years = {DEFAULT_WAGE_RETENTION_YEARS}
 # the sealed fields cannot be recovered.
 # master_key_file = "/etc/bole/master.key"
 "#
-        ) + &crate::security::sample()
-            + &crate::notify::sample()
+        ) + crate::security::sample().as_str()
+            + crate::notify::sample().as_str()
     }
 }
 

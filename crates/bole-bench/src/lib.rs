@@ -7,6 +7,7 @@
 
 pub mod db;
 pub mod http;
+pub mod payroll;
 pub mod report;
 pub mod sqlprof;
 pub mod stats;

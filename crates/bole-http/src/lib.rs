@@ -62,6 +62,7 @@ pub const DOCS_PATH: &str = "/api/docs";
         (name = "audit", description = "审计日志：查询、导出、审计链校验与签名检查点 — audit trail: search, export, chain verification, signed checkpoints"),
         (name = "people", description = "员工档案、人事事件、劳动合同、花名册与数据标准 — employee records, lifecycle events, contracts, rosters, data standards"),
         (name = "privacy", description = "个人信息保护：隐私政策、同意、权利请求、个人信息副本、对外提供与出境登记 — PIPL: privacy notices, consents, data-subject requests, personal-data copy, sharing and cross-border register"),
+        (name = "payroll", description = "薪酬：薪资项目与结构、薪资档案、社保公积金、个税、薪资批次、工资条、导出 — payroll: pay components and structures, salaries, social insurance and housing fund, individual income tax, pay runs, payslips, exports"),
     ),
     components(schemas(bole_api_types::ErrorEnvelope, bole_api_types::ErrorBody, bole_audit::ExportFormat))
 )]

@@ -34,6 +34,8 @@ pub struct Services {
     pub attendance: bole_time::attendance::AttendanceService,
     pub workflow: bole_workflow::WorkflowService,
     pub absence: bole_time::absence::AbsenceService,
+    /// Pay components and structures, salaries, SI/HF, IIT, pay runs, payslips, exports.
+    pub payroll: bole_payroll::PayrollService,
     /// "Today" and "now" for defaults such as `as_of`; never the system clock directly.
     pub clock: SharedClock,
     pub ready: ReadyCheck,

@@ -41,6 +41,11 @@ async fn not_ready_is_503_envelope() {
             clock.clone(),
         )
         .1,
+        payroll: bole_payroll::wire(
+            common::payroll_ports(&db, clock.clone()),
+            bole_workflow::WorkflowService::new(db.store.clone(), db.store.clone(), clock.clone()),
+        )
+        .1,
         accounts: bole_access::AccountService::new(db.store.clone(), clock.clone()),
         clock,
         ready: bole_http::ready_check(|| async { false }),

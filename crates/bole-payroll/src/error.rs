@@ -45,6 +45,10 @@ pub enum PayrollError {
     /// The run is not in a status that allows this (e.g. compute after submission).
     #[error("pay run is {0}")]
     PayRunWrongStatus(&'static str),
+    /// Submission refused: some employees could not be computed (see the run's error items)
+    /// and the submitter did not acknowledge leaving them out of this run.
+    #[error("pay run has {0} error items")]
+    PayRunHasErrors(u32),
     /// Someone changed the run meanwhile (stale version).
     #[error("pay run changed meanwhile")]
     PayRunConflict,
@@ -60,6 +64,10 @@ pub enum PayrollError {
     /// PDF rendering needs a CJK font that is not installed.
     #[error("pdf unavailable: {0}")]
     PdfUnavailable(String),
+    /// The bank transfer file cannot be made: these employees (by employee number) have net pay
+    /// but no bank account on record. Nobody is left out of a bank file silently.
+    #[error("bank account missing for {} employees", .0.len())]
+    MissingBankAccounts(Vec<String>),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
@@ -107,11 +115,13 @@ impl Failure for PayrollError {
             PayrollError::PayRunNotFound => "pay_run_not_found",
             PayrollError::DuplicatePayRun(_) => "duplicate_pay_run",
             PayrollError::PayRunWrongStatus(_) => "pay_run_wrong_status",
+            PayrollError::PayRunHasErrors(_) => "pay_run_has_errors",
             PayrollError::PayRunConflict => "pay_run_conflict",
             PayrollError::PayrollConflict => "payroll_conflict",
             PayrollError::SelfApproval => "pay_run_self_approval",
             PayrollError::PayslipNotFound => "payslip_not_found",
             PayrollError::PdfUnavailable(_) => "pdf_unavailable",
+            PayrollError::MissingBankAccounts(_) => "bank_account_missing",
             PayrollError::Workflow(e) => e.code(),
             PayrollError::Forbidden(f) => f.code(),
             PayrollError::Storage(_) => "internal",
@@ -138,8 +148,10 @@ impl Failure for PayrollError {
             | PayrollError::AdjustmentApplied
             | PayrollError::DuplicatePayRun(_)
             | PayrollError::PayRunWrongStatus(_)
+            | PayrollError::PayRunHasErrors(_)
             | PayrollError::PayRunConflict
-            | PayrollError::PayrollConflict => ErrorKind::Conflict,
+            | PayrollError::PayrollConflict
+            | PayrollError::MissingBankAccounts(_) => ErrorKind::Conflict,
             PayrollError::Workflow(e) => e.kind(),
             PayrollError::Forbidden(_) => ErrorKind::Forbidden,
             PayrollError::PdfUnavailable(_) | PayrollError::Storage(_) => ErrorKind::Internal,
@@ -201,6 +213,16 @@ impl Failure for PayrollError {
                     "The pay run is {s}, which does not allow this. Locked runs cannot change; correct them by adjustments in a later run."
                 ),
             ),
+            PayrollError::PayRunHasErrors(n) => Msg::new(
+                format!(
+                    "本批次有 {n} 名员工核算失败。请先修正（如补录薪资档案）并重新核算；\
+                     或确认将其排除在本批次之外后再提交（之后可为其单独建批次发放）。"
+                ),
+                format!(
+                    "{n} employees could not be computed. Fix them (e.g. add their salary) and recompute, \
+                     or confirm leaving them out of this run before submitting (pay them in a separate run)."
+                ),
+            ),
             PayrollError::PayRunConflict => Msg::new(
                 "薪资批次已被他人更新，请刷新后重试。",
                 "Someone changed the pay run meanwhile; reload and try again.",
@@ -214,6 +236,27 @@ impl Failure for PayrollError {
             ),
             PayrollError::PayslipNotFound => {
                 Msg::new("工资条不存在或尚未发布。", "The payslip does not exist or is not published yet.")
+            }
+            PayrollError::MissingBankAccounts(nos) => {
+                // Employee numbers only (no names or amounts); a long list is cut short.
+                const SHOWN: usize = 20;
+                let list = nos.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>();
+                let more = nos.len().saturating_sub(SHOWN);
+                let (zh_more, en_more) = if more > 0 {
+                    (format!(" 等共 {} 人", nos.len()), format!(" and {more} more"))
+                } else {
+                    Default::default()
+                };
+                Msg::new(
+                    format!(
+                        "以下员工有实发工资但没有银行账号，无法生成银行代发文件：{}{zh_more}。请在员工档案中补充银行账号后重新导出。",
+                        list.join("、")
+                    ),
+                    format!(
+                        "These employees are due pay but have no bank account on record, so no bank file was made: {}{en_more}. Add their accounts and export again.",
+                        list.join(", ")
+                    ),
+                )
             }
             PayrollError::PdfUnavailable(_) => Msg::new(
                 "暂时无法生成 PDF（服务器缺少中文字体），请联系系统管理员。",

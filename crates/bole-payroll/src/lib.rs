@@ -11,6 +11,7 @@
 //! Money is `rust_decimal::Decimal` in yuan with two decimals (see [`money`]); never a float.
 
 pub mod compute;
+pub mod defaults;
 pub mod error;
 pub mod export;
 pub mod formula;
@@ -23,9 +24,25 @@ pub mod si;
 pub mod store;
 
 pub use error::PayrollError;
+pub use handlers::PayRunHandler;
 pub use model::*;
-pub use service::PayrollService;
+pub use service::{
+    PayRunReview, PayrollPorts, PayrollService, SiPreview, SiPreviewRequest, SubmitRun, TaxProfileInput,
+};
 pub use store::PayrollStore;
 
 /// The workflow document type of a pay run's approval.
 pub const PAY_RUN_DOC: &str = "pay_run";
+
+/// Register the pay-run approval handler on `workflow` and build the service over the result: the
+/// composition root's one call. Returns the workflow with the handler (the one every approval
+/// endpoint must use) and the service.
+pub fn wire(
+    ports: PayrollPorts,
+    workflow: bole_workflow::WorkflowService,
+) -> (bole_workflow::WorkflowService, PayrollService) {
+    let handler = PayRunHandler::new(ports.store.clone(), ports.clock.clone());
+    let workflow = workflow.with_handler(PAY_RUN_DOC, std::sync::Arc::new(handler));
+    let service = PayrollService::new(ports, workflow.clone());
+    (workflow, service)
+}

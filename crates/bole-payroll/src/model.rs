@@ -593,6 +593,10 @@ pub struct PayFacts {
     pub overtime_holiday_hours: Decimal,
     /// False when no attendance summary was found (pay computed without attendance).
     pub attendance: bool,
+    /// The SI/HF policy city the contributions used (`SiEnrolment::city`, e.g. `beijing`); the
+    /// contribution list export shows it. None when not enrolled.
+    #[serde(default)]
+    pub si_city: Option<String>,
 }
 
 /// An employee's computed pay for a run: what a payslip shows.

@@ -9,6 +9,8 @@ mod audit;
 pub mod db;
 pub mod migrate;
 mod org;
+mod payroll;
+mod payroll_bulk;
 mod people;
 mod privacy;
 pub mod sealed;

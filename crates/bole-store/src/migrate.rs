@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0009_workflow"),
     migration!("0010_absence"),
     migration!("0011_user_employee_index"),
+    migration!("0012_payroll"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -62,6 +62,16 @@ pub const PRIVACY_REQUEST_DETAILS: SealedField = SealedField::new("privacy_reque
 pub const PRIVACY_REQUEST_CORRECTIONS: SealedField =
     SealedField::new("privacy_requests", "corrections", "corrections_enc");
 
+/// Payroll (migration 0012); sealed and opened by `payroll.rs`. A salary assignment's amounts
+/// (`{base_salary, fixed, si}` as JSON), a declaration's details, an adjustment's amount and
+/// reason, and a pay-run item's payslip in two parts: its tax working and the rest (each
+/// `0x00` ‖ raw DEFLATE of its JSON).
+pub const SALARY_AMOUNTS: SealedField = SealedField::new("salary_assignments", "amounts", "amounts_enc");
+pub const DECLARATION_DETAILS: SealedField = SealedField::new("deduction_declarations", "details", "details_enc");
+pub const ADJUSTMENT_DETAILS: SealedField = SealedField::new("pay_adjustments", "details", "details_enc");
+pub const PAYSLIP: SealedField = SealedField::new("pay_run_items", "payslip", "payslip_enc");
+pub const PAYSLIP_TAX: SealedField = SealedField::new("pay_run_items", "tax", "tax_enc");
+
 /// Every sealed column. Rotation re-seals exactly these; a new sealed column is added here
 /// (and in its migration) — nothing else needs to know.
 pub const SEALED_FIELDS: &[SealedField] = &[
@@ -73,6 +83,11 @@ pub const SEALED_FIELDS: &[SealedField] = &[
     USER_MFA_SECRET,
     PRIVACY_REQUEST_DETAILS,
     PRIVACY_REQUEST_CORRECTIONS,
+    SALARY_AMOUNTS,
+    DECLARATION_DETAILS,
+    ADJUSTMENT_DETAILS,
+    PAYSLIP,
+    PAYSLIP_TAX,
 ];
 
 /// What the legacy `employees.id_number` column (NOT NULL, and on SQLite still under its

@@ -57,6 +57,9 @@ pub enum Command {
     /// 加密密钥管理 / Encryption key management.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// 薪资批次：创建、核算 / Pay runs: create and compute.
+    #[command(subcommand)]
+    Payroll(crate::payroll_run_cmd::PayrollCommand),
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +194,14 @@ pub enum CalcCommand {
     AnnualLeave(crate::time_cmd::CalcAnnualLeaveArgs),
     /// 加班工资（21.75天折算，150%/200%/300%）/ Overtime pay (21.75-day conversion; 150%, 200%, 300%).
     Overtime(crate::time_cmd::CalcOvertimeArgs),
+    /// 工资薪金个税累计预扣（读 JSON）/ Cumulative IIT withholding of wages over a year (JSON input).
+    Iit(crate::payroll_cmd::CalcIitArgs),
+    /// 社保公积金（按城市政策）/ Social insurance and housing fund lines under a city's policy.
+    Si(crate::payroll_cmd::CalcSiArgs),
+    /// 全年一次性奖金单独计税 / Annual one-off bonus taxed separately.
+    Bonus(crate::payroll_cmd::CalcBonusArgs),
+    /// 劳务报酬按次预扣 / Labour remuneration withheld per payment.
+    Labor(crate::payroll_cmd::CalcLaborArgs),
 }
 
 #[derive(Debug, Args)]

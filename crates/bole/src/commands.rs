@@ -23,6 +23,10 @@ pub fn run(command: Command) -> Result<ExitCode, AppError> {
         Command::Calc(CalcCommand::Id(args)) => Ok(calc_id(&args)),
         Command::Calc(CalcCommand::AnnualLeave(args)) => crate::time_cmd::calc_annual_leave(&args),
         Command::Calc(CalcCommand::Overtime(args)) => crate::time_cmd::calc_overtime(&args),
+        Command::Calc(CalcCommand::Iit(args)) => crate::payroll_cmd::calc_iit(&args),
+        Command::Calc(CalcCommand::Si(args)) => crate::payroll_cmd::calc_si(&args),
+        Command::Calc(CalcCommand::Bonus(args)) => crate::payroll_cmd::calc_bonus(&args),
+        Command::Calc(CalcCommand::Labor(args)) => crate::payroll_cmd::calc_labor(&args),
         Command::Calendar(args) => crate::time_cmd::calendar(&args),
         Command::Openapi => openapi(),
         Command::Demo(args) => crate::data_tools::demo(args),
@@ -30,6 +34,7 @@ pub fn run(command: Command) -> Result<ExitCode, AppError> {
         Command::Export(args) => crate::data_tools::export(args),
         Command::Keys(crate::cli::KeysCommand::Rotate(args)) => crate::keys_cmd::rotate(args),
         Command::Audit(command) => crate::audit_cmd::run(command),
+        Command::Payroll(command) => crate::payroll_run_cmd::run(command),
     }
 }
 

@@ -85,6 +85,16 @@ pub fn demo(args: DemoArgs) -> Result<ExitCode, AppError> {
                 "假期类型、{profiles} 名员工的参加工作日期和今年的年假（{postings} 笔）已生成 / leave types, {profiles} \
                  working-years profiles and this year's leave ({postings} postings) seeded"
             );
+            let mut accounts = accounts;
+            let all_clocked = profiles < DEMO_CLOCKED_UP_TO;
+            let pay = demo_payroll(&app, &actor, &password, today, opts.seed, team.as_ref(), all_clocked).await?;
+            accounts.push(("payroll", "薪酬专员（全部单位）payroll specialist (all companies)"));
+            println!(
+                "薪资项目与标准薪资结构、{} 份薪资档案、本人的专项附加扣除已生成；{} 工资已审批发布（{} 张工资条，{} ms）\
+                 / pay components, the standard structure, {} salary assignments and the employee's declarations \
+                 seeded; {} payroll approved and published ({} payslips, {} ms)",
+                pay.assignments, pay.period, pay.payslips, pay.millis, pay.assignments, pay.period, pay.payslips, pay.millis
+            );
             let mut text = format!(
                 "密码（所有演示账号相同）password (all demo accounts): {password}\n\
                  三员、HR管理员首次登录须绑定验证器（TOTP）/ administrators and HR sign in with an authenticator (TOTP), enrolled at first sign-in\n"
@@ -188,6 +198,228 @@ struct DemoTeam {
     manager: bole_core::EmployeeId,
 }
 
+/// How many employees `demo_time` clocks in and out (profiles and punches); the rest have no
+/// attendance, so last month's summaries are computed only when nobody was left out.
+const DEMO_CLOCKED_UP_TO: u32 = 2_000;
+
+/// What [`demo_payroll`] seeded.
+struct DemoPay {
+    assignments: u64,
+    period: String,
+    payslips: u32,
+    millis: u128,
+}
+
+/// Monthly base salary (元) for a position grade of the demo organisation (enterprise P/M/S
+/// ladders, 事业单位 职员/专技/工勤 grades, 公务员 ranks), 6,000–40,000; unknown grades get 8,000.
+fn demo_base_for_grade(grade: Option<&str>) -> u32 {
+    match grade.unwrap_or("") {
+        "S3" | "普通工" => 6_000,
+        "S2" | "技术工三级" | "二级科员" | "二级行政执法员" => 6_500,
+        "专技十二级" | "一级科员" | "一级行政执法员" | "九级职员" => 7_500,
+        "P3" | "专技十级" | "八级职员" => 8_500,
+        "二级主办" | "四级主任科员" => 9_500,
+        "P4" | "七级职员" | "一级主办" => 10_500,
+        "专技七级" | "副科级" | "一级主任科员" | "四级高级主办" => 12_000,
+        "P5" | "六级职员" | "正科级" => 13_500,
+        "五级职员" => 16_000,
+        "P6" => 17_000,
+        "M1" => 19_000,
+        "P7" => 22_000,
+        "M2" => 25_000,
+        "P8" => 29_000,
+        "M3" => 33_000,
+        "M4" => 40_000,
+        _ => 8_000,
+    }
+}
+
+/// The grade's base moved by 0–10 % in steps of 100 元, fixed per seed and employee number, then
+/// kept within 6,000–40,000.
+fn demo_base_salary(seed: u64, employee_no: &str, grade: Option<&str>) -> u32 {
+    let mut data = seed.to_be_bytes().to_vec();
+    data.extend_from_slice(employee_no.as_bytes());
+    let h = bole_crypto::sm3_digest(&data);
+    let base = demo_base_for_grade(grade);
+    let step = u32::from(u16::from_be_bytes([h[0], h[1]])) % 11;
+    (base + base * step / 100 / 100 * 100).clamp(6_000, 40_000)
+}
+
+/// Payroll on day one: a `payroll` account (payroll specialist over all companies, linked to an
+/// employee record so it can submit runs), each company's default components and standard
+/// structure (through the service), a salary assignment for everyone employed since the first of
+/// last month (bulk, one transaction: base by grade, MEAL/TRANSPORT allowances, Beijing SI on the
+/// base clamped to the policy, housing fund 12 %), the self-service employee's special additional
+/// deductions, and last month's pay run of every company computed by `payroll`, approved by `hr`
+/// and published, so self-service shows a payslip. Last month's attendance summaries go in first
+/// when every employee clocked (`all_clocked`); otherwise pay is computed without attendance.
+async fn demo_payroll(
+    app: &App,
+    actor: &Actor,
+    password: &str,
+    today: chrono::NaiveDate,
+    seed: u64,
+    team: Option<&DemoTeam>,
+    all_clocked: bool,
+) -> Result<DemoPay, AppError> {
+    use bole_access::{AccountStore, NewUser, RoleGrant};
+    use bole_core::{DataScope, Role};
+    use bole_payroll::store::PayrollStore;
+    use bole_payroll::{AdditionalKind, DeductionDetails, NewDeclaration, NewPayRun, PayRunScope, SalaryAssignment};
+    use bole_time::attendance::{Month, SummaryFilter};
+    use chrono::Datelike;
+    use rust_decimal::Decimal;
+    let started = std::time::Instant::now();
+    let payroll = &app.services.payroll;
+    let store_err = |e: bole_access::AccessError| failure(&e);
+    let month_of = |d: chrono::NaiveDate| Month { year: d.year(), month: d.month() };
+    let this_month = today.with_day(1).unwrap_or(today);
+    let last = this_month.checked_sub_months(chrono::Months::new(1)).unwrap_or(this_month);
+    let period = month_of(last);
+
+    let companies = app.services.org.companies(actor).await.map_err(|e| failure(&e))?;
+    let mut policies = bole_payroll::si::builtin_policies();
+    // The shipped Beijing figures end on a fixed day; a demo run after it carries the latest
+    // figures forward as an entered policy, named so nobody mistakes it for the official notice.
+    let latest = policies.iter().filter(|p| p.city == "beijing").max_by_key(|p| p.valid_from).cloned();
+    if let Some(mut p) = latest
+        && let Some(end) = p.valid_to
+        && end <= today
+    {
+        p.valid_from = end;
+        p.valid_to = None;
+        p.name = format!("{}（演示：沿用至今，请按当年官方通知更新 / demo: carried forward)", p.name);
+        let entered = payroll.add_si_policy(actor, p).await.map_err(|e| failure(&e))?;
+        policies.push(entered);
+    }
+    let beijing = bole_payroll::si::policy_for(&policies, "beijing", last).cloned();
+    let clamp = |kind: bole_payroll::si::SiKind, base: Decimal| match &beijing {
+        Some(p) => p.items.iter().find(|i| i.kind == kind).map_or(base, |i| base.clamp(i.floor, i.cap)),
+        None => base,
+    };
+    let rate = Decimal::new(12, 2);
+    let mut assignments = Vec::new();
+    let mut preparer_employee = None;
+    for c in &companies {
+        let structures = payroll.structures(actor, Some(c.id)).await.map_err(|e| failure(&e))?;
+        let Some(standard) = structures.iter().find(|s| s.code == bole_payroll::defaults::STANDARD_STRUCTURE) else {
+            continue;
+        };
+        let people = app
+            .store
+            .population(c.id, last, today, &PayRunScope::default(), &bole_people::RowScope::everything())
+            .await
+            .map_err(|e| failure(&e))?;
+        for p in people {
+            let base = Decimal::from(demo_base_salary(seed, &p.employee_no, p.grade.as_deref()));
+            // Someone outside the demo team prepares pay (the team's members have their own accounts).
+            if preparer_employee.is_none() && team.is_none_or(|t| p.org_unit_id != Some(t.unit)) {
+                preparer_employee = Some(p.employee_id);
+            }
+            assignments.push(SalaryAssignment {
+                id: uuid::Uuid::now_v7(),
+                employee_id: p.employee_id,
+                company_id: c.id,
+                structure_id: standard.id,
+                base_salary: base,
+                fixed: [("MEAL", 500), ("TRANSPORT", 300)].map(|(k, v)| (k.to_string(), Decimal::from(v))).into(),
+                si: bole_payroll::SiEnrolment {
+                    city: "beijing".into(),
+                    si_base: clamp(bole_payroll::si::SiKind::Pension, base),
+                    hf_base: Some(clamp(bole_payroll::si::SiKind::HousingFund, base)),
+                    hf_rate_employee: Some(rate),
+                    hf_rate_employer: Some(rate),
+                    si_enrolled: true,
+                    hf_enrolled: true,
+                },
+                valid_from: p.employed_from,
+                valid_to: None,
+                reason: Some("演示定薪 / demo salary".into()),
+                created_by: actor.user_id,
+                created_at: app.services.clock.now(),
+            });
+        }
+    }
+    let ev = actor.audit(app.services.clock.now(), "payroll.salary.bulk", "employee").fields([
+        format!("employees={}", assignments.len()),
+        "base_salary".into(),
+        "fixed".into(),
+        "si".into(),
+    ]);
+    let written = app.store.bulk_salary_assignments(&assignments, &[ev]).await.map_err(|e| failure(&e))?;
+
+    let accounts = &app.services.accounts;
+    let grants = vec![RoleGrant::builtin(Role::PayrollSpecialist, DataScope::All)];
+    let user =
+        NewUser { username: "payroll".into(), password: password.into(), employee_id: preparer_employee, grants };
+    let user = accounts.bootstrap_user(user).await.map_err(|e| failure(&e))?;
+    let preparer = user.actor(bole_access::policy::resolve(&user.grants, &[]));
+    let (hr, _) = app.store.user_with_hash("hr").await.map_err(store_err)?.ok_or_else(|| {
+        AppError::failure("演示账号 hr 不存在".to_string(), "the demo account hr is missing".to_string())
+    })?;
+    let approver = hr.actor(bole_access::policy::resolve(&hr.grants, &[]));
+
+    // The self-service employee declares one child in education (100 %) and, as an only child,
+    // elderly support, for last month's year and this one.
+    if let Some((me, _)) = app.store.user_with_hash("employee").await.map_err(store_err)? {
+        let me = me.actor(bole_access::policy::resolve(&me.grants, &[]));
+        let mut years = vec![last.year()];
+        if today.year() != last.year() {
+            years.push(today.year());
+        }
+        for year in years {
+            let child = DeductionDetails {
+                children: 1,
+                share_percent: 100,
+                only_child: false,
+                agreed_amount: None,
+                rent_tier: None,
+                note: Some("演示：一名子女就读小学 / demo: one child at primary school".into()),
+            };
+            let elderly = DeductionDetails { children: 0, only_child: true, note: None, ..child.clone() };
+            for (kind, details) in [(AdditionalKind::ChildEducation, child), (AdditionalKind::ElderlySupport, elderly)]
+            {
+                let d = NewDeclaration { year, kind, details, start_month: 1, end_month: 12 };
+                payroll.declare(&me, d).await.map_err(|e| failure(&e))?;
+            }
+        }
+    }
+
+    if all_clocked {
+        app.services
+            .attendance
+            .compute_summaries(actor, period, SummaryFilter::default())
+            .await
+            .map_err(|e| failure(&e))?;
+    }
+    let pay_date = this_month.with_day(10).unwrap_or(this_month).min(today);
+    let mut payslips = 0u32;
+    for c in &companies {
+        let input = NewPayRun {
+            company_id: c.id,
+            period: period.to_string(),
+            name: None,
+            scope: PayRunScope::default(),
+            pay_date,
+        };
+        let run = payroll.create_run(&preparer, input).await.map_err(|e| failure(&e))?;
+        let report = payroll.compute(&preparer, run.id).await.map_err(|e| failure(&e))?;
+        if report.employees == 0 {
+            continue;
+        }
+        let submit = bole_payroll::SubmitRun { acknowledge_errors: true };
+        payroll.submit(&preparer, run.id, submit).await.map_err(|e| failure(&e))?;
+        let comment = Some("演示：核对无误 / demo: checked".to_string());
+        payroll
+            .decide(&approver, run.id, bole_workflow::DecisionAction::Approve, comment)
+            .await
+            .map_err(|e| failure(&e))?;
+        payroll.publish(&preparer, run.id).await.map_err(|e| failure(&e))?;
+        payslips += report.computed;
+    }
+    Ok(DemoPay { assignments: written, period: period.to_string(), payslips, millis: started.elapsed().as_millis() })
+}
+
 /// Time and leave on day one: each company's leave types, every employee's 参加工作日期 (the basis
 /// of statutory annual leave; the first [`PROFILES_UP_TO`] employees, like contracts) and this
 /// year's annual leave granted; the demo manager heads their department (the leave flow's second
@@ -201,7 +433,7 @@ async fn demo_time(
     use bole_people::ListQuery;
     use bole_time::absence::{Decimal, LeaveProfileInput};
     use chrono::Datelike;
-    const PROFILES_UP_TO: u32 = 2_000;
+    const PROFILES_UP_TO: u32 = DEMO_CLOCKED_UP_TO;
     let absence = &app.services.absence;
     let mut companies = std::collections::BTreeSet::new();
     let mut staff = Vec::new();

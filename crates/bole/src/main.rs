@@ -12,6 +12,8 @@ mod cli;
 mod commands;
 mod data_tools;
 mod keys_cmd;
+mod payroll_cmd;
+mod payroll_run_cmd;
 mod time_cmd;
 
 use bole_app::ErrorClass;

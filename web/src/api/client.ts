@@ -109,6 +109,7 @@ export const api = {
   get: <T>(path: string, query?: Query) => json<T>('GET', path, { query }),
   post: <T>(path: string, body?: unknown, query?: Query) => json<T>('POST', path, { body: body ?? {}, query }),
   put: <T>(path: string, body?: unknown) => json<T>('PUT', path, { body }),
+  patch: <T>(path: string, body?: unknown) => json<T>('PATCH', path, { body }),
   del: <T>(path: string) => json<T>('DELETE', path),
   /** Upload a file as the request body (roster import). */
   upload: <T>(path: string, file: Blob, query?: Query) =>

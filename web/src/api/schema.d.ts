@@ -990,6 +990,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/employees/{id}/deductions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 员工专项附加扣除 — An employee's special additional deduction declarations of a year (HR; audited). */
+        get: operations["list_employee_deductions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/employees/{id}/events": {
         parameters: {
             query?: never;
@@ -1056,6 +1073,45 @@ export interface paths {
         put?: never;
         /** 查看明文 — Reveal masked fields of one record (needs `sensitive_reveal` over it; audited). */
         post: operations["reveal_fields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employees/{id}/salary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 薪资档案 — An employee's salary history, oldest first. Amounts are masked (`****`) unless the
+         *     reader holds `sensitive_read` over the employee or reads their own; reading in clear is audited.
+         */
+        get: operations["list_salary_assignments"];
+        put?: never;
+        /** 调整薪资 — A new salary from `valid_from`; the open assignment closes the day before. */
+        post: operations["create_salary_assignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/employees/{id}/tax-profile/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 个税扣缴设置 — An employee's withholding rule for a year (default: standard, bonus taxed separately). */
+        get: operations["get_tax_profile"];
+        /** 设置个税扣缴 — Choose the 2020年第13号 / 第19号 option or merging the annual bonus for a year. */
+        put: operations["set_tax_profile"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1382,6 +1438,62 @@ export interface paths {
         };
         /** 我的考勤 — My attendance month (each day's status for the calendar, plus totals). */
         get: operations["get_my_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/deductions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的专项附加扣除 — My special additional deduction declarations of a year. */
+        get: operations["list_my_deductions"];
+        put?: never;
+        /**
+         * 申报专项附加扣除 — Declare a special additional deduction (子女教育、婴幼儿照护、继续教育、住房贷款利息、
+         *     住房租金、赡养老人). The monthly amount is derived from what is declared; combinations (e.g. housing
+         *     loan with rent) are refused.
+         */
+        post: operations["create_my_deduction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/deductions/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 撤回专项附加扣除 — Withdraw one of my declarations (months already withheld stay as they were). */
+        post: operations["withdraw_my_deduction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/payslips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的工资条 — My published payslips, newest first (audited). */
+        get: operations["list_my_payslips"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1813,6 +1925,398 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pay-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资批次列表 — Pay runs, newest period first. */
+        get: operations["list_pay_runs"];
+        put?: never;
+        /**
+         * 新建薪资批次 — Create a company's run for a month ("YYYY-MM") with its pay date; the creator is its
+         *     preparer (制单人) and can never approve it.
+         */
+        post: operations["create_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资批次详情 — One run: status, totals, digest, approval. */
+        get: operations["get_pay_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 审批通过 — Approve a submitted run (the caller's open approval task on it); the last approval locks
+         *     it. The preparer is refused (`pay_run_self_approval`).
+         */
+        post: operations["approve_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 核算 — Compute (or recompute) a draft or computed run: attendance, proration, overtime, SI/HF, IIT.
+         *     Per-employee failures are listed in the report and the rest still computes; the same inputs
+         *     give the same digest. All or nothing: a failure leaves the run as it was.
+         */
+        post: operations["compute_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出 — A file from a locked or published run: `bank_csv` / `bank_xlsx` 银行代发, `iit_xlsx` 个税扣缴申报
+         *     (正常工资薪金所得 template), `si_xlsx` 社保公积金明细, `register_xlsx` 工资表, `cost_xlsx` 人工成本按部门.
+         *     The bank and tax files need `sensitive_read`; every export is audited.
+         */
+        get: operations["export_pay_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 批次明细 — One page of a run's items (employees in the reader's scope), with their payslips; audited. */
+        get: operations["list_pay_run_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 发布工资条 — Publish a locked run: its employees see their payslips. */
+        post: operations["publish_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 驳回 — Reject a submitted run; it goes back to computed. */
+        post: operations["reject_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 退回修改 — Return a submitted run to its preparer for changes; it goes back to computed. */
+        post: operations["return_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 核对 — The run against the company's last locked run: gross and net differences and anomaly flags
+         *     (净额变动超过 20%、实发为负、新进、离开、无考勤、核算失败).
+         */
+        get: operations["get_pay_run_review"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pay-runs/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 提交审批 — Submit a computed run for approval (an HR administrator other than the submitter). A run
+         *     with error items needs `acknowledge_errors: true` (those employees are left out of it).
+         */
+        post: operations["submit_pay_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资调整列表 — One-off amounts and corrections of a company, newest first. */
+        get: operations["list_pay_adjustments"];
+        put?: never;
+        /**
+         * 新增薪资调整 — A one-off amount (奖金、补发、补扣) for an employee in a period; corrections of a locked
+         *     run are adjustments in a later run.
+         */
+        post: operations["create_pay_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/adjustments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消薪资调整 — Cancel an adjustment not yet part of a locked run. */
+        post: operations["cancel_pay_adjustment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/components": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资项目列表 — A company's pay components (the standard set is created on first use). */
+        get: operations["list_pay_components"];
+        put?: never;
+        /** 新增薪资项目 — Add a pay component (its code is how formulas refer to it). */
+        post: operations["create_pay_component"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/components/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改薪资项目 — Rename, retire or re-flag a component (code, kind and category never change). */
+        patch: operations["update_pay_component"];
+        trace?: never;
+    };
+    "/api/v1/payroll/si-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 社保公积金政策 — Every city policy: the built-in ones (national, Beijing, Shanghai) and those entered. */
+        get: operations["list_si_policies"];
+        put?: never;
+        /** 录入社保公积金政策 — Enter a city's policy for a period (floors, caps, rates, rounding, source). */
+        post: operations["create_si_policy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/si-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 社保公积金试算 — Each contribution line for employee and employer on a base, under the city's
+         *     policy in force that month.
+         */
+        post: operations["create_si_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/structures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资结构列表 — A company's pay structures (a standard monthly structure is created on first use). */
+        get: operations["list_pay_structures"];
+        put?: never;
+        /** 新增薪资结构 — Add a pay structure; every formula is compiled and checked before it is saved. */
+        post: operations["create_pay_structure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payroll/structures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 薪资结构详情 — One pay structure with its ordered items and formulas. */
+        get: operations["get_pay_structure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 修改薪资结构 — Change a structure (optimistic on `version`; formulas are checked again). */
+        patch: operations["update_pay_structure"];
+        trace?: never;
+    };
+    "/api/v1/payslips/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 工资条 — One payslip: the employee's own once published, or HR over the employee once the run is
+         *     locked. Someone else's payslip is refused (403, audited); every view is audited.
+         */
+        get: operations["get_payslip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payslips/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 工资条 PDF — The same payslip as a PDF with Chinese text (same rules; audited). */
+        get: operations["get_payslip_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/positions": {
         parameters: {
             query?: never;
@@ -2231,6 +2735,18 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description 专项附加扣除 items withheld monthly (大病医疗 is only at annual reconciliation).
+         * @enum {string}
+         */
+        AdditionalKind: "child_education" | "infant_care" | "continuing_education_degree" | "continuing_education_certificate" | "housing_loan" | "housing_rent" | "elderly_support";
+        /** @enum {string} */
+        AdjustmentStatus: "open" | "applied" | "cancelled";
+        /**
+         * @description Review flags on an item.
+         * @enum {string}
+         */
+        Anomaly: "net_changed_sharply" | "negative_net" | "below_minimum_wage" | "new_in_run" | "missing_from_run" | "no_attendance" | "compute_error";
         /** @description A personal API token (never its secret). */
         ApiToken: {
             /** Format: date-time */
@@ -2549,6 +3065,17 @@ export interface components {
         /** @enum {string} */
         Compensation: "pay" | "time_off";
         /**
+         * @description The category a component belongs to, for reports and for the rules that treat categories
+         *     specially (the annual bonus is taxed on its own; overtime has its own base).
+         * @enum {string}
+         */
+        ComponentCategory: "base" | "allowance" | "bonus" | "annual_bonus" | "overtime" | "attendance" | "social_insurance" | "housing_fund" | "tax" | "tax_exempt" | "other";
+        /**
+         * @description What a component does to pay.
+         * @enum {string}
+         */
+        ComponentKind: "earning" | "deduction" | "pre_tax_deduction" | "employer_cost" | "info";
+        /**
          * @description The period of a comprehensive-hours (综合计算工时) approval.
          * @enum {string}
          */
@@ -2570,6 +3097,26 @@ export interface components {
              * @description Standard minutes for the whole period. Default: 480 per national working day of the period.
              */
             standard_minutes?: number | null;
+        };
+        ComputeErrorRow: {
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name: string;
+            employee_no: string;
+            error: components["schemas"]["ItemError"];
+        };
+        /** @description What a compute did. */
+        ComputeReport: {
+            /** Format: int32 */
+            computed: number;
+            digest: string;
+            /** Format: int32 */
+            employees: number;
+            errors: components["schemas"]["ComputeErrorRow"][];
+            /** Format: int64 */
+            millis: number;
+            /** Format: uuid */
+            run_id: string;
+            totals: components["schemas"]["RunTotals"];
         };
         /** @enum {string} */
         ConsentAction: "given" | "withdrawn";
@@ -2785,6 +3332,54 @@ export interface components {
         /** @description 审批意见 — A decision's comment (required to reject or return). */
         DecisionBody: {
             comment?: string | null;
+        };
+        /** @enum {string} */
+        DeclarationStatus: "active" | "withdrawn";
+        /** @description One declaration (专项附加扣除信息) for a tax year, from `start_month` to `end_month`. */
+        DeductionDeclaration: {
+            /** Format: date-time */
+            declared_at: string;
+            details: components["schemas"]["DeductionDetails"];
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: int32 */
+            end_month: number;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["AdditionalKind"];
+            /** @description The monthly amount the rules derive from the details. */
+            monthly_amount: string;
+            /** Format: int32 */
+            start_month: number;
+            status: components["schemas"]["DeclarationStatus"];
+            /** Format: int32 */
+            year: number;
+        };
+        /**
+         * @description What an employee declares for one item and year. The monthly amount is computed by the rules
+         *     (`iit::additional`), never typed in.
+         */
+        DeductionDetails: {
+            /** @description Elderly support for a non-only child: the monthly amount agreed among siblings (≤ 1,500). */
+            agreed_amount?: string | null;
+            /**
+             * Format: int32
+             * @description Children (education / infant care).
+             */
+            children?: number;
+            /** @description Free text the employee adds (school, landlord, certificate…); stored sealed. */
+            note?: string | null;
+            /** @description Elderly support: only child (独生子女). */
+            only_child?: boolean;
+            /**
+             * Format: int32
+             * @description Rent: city tier 1 (1,500), 2 (1,100) or 3 (800).
+             */
+            rent_tier?: number | null;
+            /**
+             * Format: int32
+             * @description Percent taken by this employee: 100 or 50 (children), or the elderly-support share.
+             */
+            share_percent?: number;
         };
         /** @description A stored definition (one version current; older versions are kept for pinned instances). */
         DefinitionRecord: {
@@ -3350,6 +3945,23 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description Why one employee could not be paid in a run; the rest of the run still computes. */
+        ItemError: {
+            /** @description Stable code, e.g. `no_salary_assignment`, `formula_failed`, `si_policy_missing`. */
+            code: string;
+            message: string;
+        };
+        /** @description How one line of a structure gets its amount. */
+        ItemSource: {
+            /** @enum {string} */
+            source: "fixed";
+        } | {
+            formula: string;
+            /** @enum {string} */
+            source: "formula";
+        };
+        /** @enum {string} */
+        ItemStatus: "ok" | "error";
         /** @description Where someone works: used by onboard, transfer, promotion and rehire. */
         JobPlacement: {
             employment_type: components["schemas"]["EmploymentType"];
@@ -3903,6 +4515,16 @@ export interface components {
             /** Format: date */
             start_date: string;
         };
+        NewDeclaration: {
+            details: components["schemas"]["DeductionDetails"];
+            /** Format: int32 */
+            end_month: number;
+            kind: components["schemas"]["AdditionalKind"];
+            /** Format: int32 */
+            start_month: number;
+            /** Format: int32 */
+            year: number;
+        };
         /** @description Body of `POST /workflow-definitions`. */
         NewDefinition: {
             company_id: components["schemas"]["CompanyId"];
@@ -3988,6 +4610,36 @@ export interface components {
             name: string;
             parent_id?: components["schemas"]["OrgUnitId"] | null;
         };
+        NewPayComponent: {
+            category: components["schemas"]["ComponentCategory"];
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            description?: string | null;
+            kind: components["schemas"]["ComponentKind"];
+            name: string;
+            on_payslip?: boolean | null;
+            taxable?: boolean | null;
+        };
+        NewPayRun: {
+            company_id: components["schemas"]["CompanyId"];
+            name?: string | null;
+            /** Format: date */
+            pay_date: string;
+            period: string;
+            scope?: components["schemas"]["PayRunScope"];
+        };
+        NewPayStructure: {
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            grades?: string[];
+            items: components["schemas"]["StructureItem"][];
+            name: string;
+            position_ids?: components["schemas"]["PositionId"][];
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to?: string | null;
+        };
         NewPosition: {
             code: string;
             grade: string;
@@ -4047,6 +4699,22 @@ export interface components {
             code: string;
             name: string;
             permissions: components["schemas"]["Permission"][];
+        };
+        NewSalaryAssignment: {
+            base_salary: string;
+            fixed?: {
+                [key: string]: string;
+            };
+            reason?: string | null;
+            si: components["schemas"]["SiEnrolment"];
+            /** Format: uuid */
+            structure_id: string;
+            /**
+             * Format: date
+             * @description Starts here; the open assignment before it is closed the day before (a change on or before
+             *     an existing later assignment is refused: `effective_date_conflict`).
+             */
+            valid_from: string;
         };
         /** @description 新增/修改 对外提供与出境登记. */
         NewSharingEntry: {
@@ -4301,6 +4969,296 @@ export interface components {
             pay: number;
             /** Format: int32 */
             time_off: number;
+        };
+        /**
+         * @description A one-off amount for one employee in a period (奖金、补发、补扣): corrections to a locked run are
+         *     adjustments in a later run, never edits of the locked one.
+         */
+        PayAdjustment: {
+            /** @description Positive adds to the component, negative takes away. */
+            amount: string;
+            /** Format: uuid */
+            applied_run_id?: string | null;
+            company_id: components["schemas"]["CompanyId"];
+            component_code: string;
+            /**
+             * Format: uuid
+             * @description The locked run it corrects, when it is a correction.
+             */
+            corrects_run_id?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            created_by: components["schemas"]["UserId"];
+            employee_id: components["schemas"]["EmployeeId"];
+            /** Format: uuid */
+            id: string;
+            /** @description "YYYY-MM": the run period it is paid in. */
+            period: string;
+            reason: string;
+            status: components["schemas"]["AdjustmentStatus"];
+        };
+        PayAdjustmentPage: {
+            items: components["schemas"]["PayAdjustment"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description A pay component (薪资项目) of a company. */
+        PayComponent: {
+            active: boolean;
+            category: components["schemas"]["ComponentCategory"];
+            /** @description Unique per company, `[A-Za-z][A-Za-z0-9_]*` (a formula refers to it by this name). */
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            description?: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["ComponentKind"];
+            name: string;
+            /** @description Shown on payslips (a hidden helper component still computes). */
+            on_payslip: boolean;
+            /** @description Part of taxable wage income (工资薪金所得). Earnings default true, TaxExempt false. */
+            taxable: boolean;
+        };
+        PayComponentUpdate: {
+            active?: boolean | null;
+            description?: string | null;
+            name?: string | null;
+            on_payslip?: boolean | null;
+            taxable?: boolean | null;
+        };
+        /** @description Attendance facts the month's pay used (copied onto the payslip). */
+        PayFacts: {
+            /** Format: int32 */
+            absent_days: number;
+            /** @description False when no attendance summary was found (pay computed without attendance). */
+            attendance: boolean;
+            /**
+             * Format: int32
+             * @description Days of the month employed (calendar days).
+             */
+            employed_days: number;
+            /** Format: int32 */
+            late_count: number;
+            overtime_holiday_hours: string;
+            overtime_rest_day_hours: string;
+            overtime_workday_hours: string;
+            /** @description 计薪天数 within employment (workdays + statutory holidays), for proration. */
+            paid_days: string;
+            /** Format: int32 */
+            present_days: number;
+            /** Format: int32 */
+            scheduled_days: number;
+            /**
+             * @description The SI/HF policy city the contributions used (`SiEnrolment::city`, e.g. `beijing`); the
+             *     contribution list export shows it. None when not enrolled.
+             */
+            si_city?: string | null;
+            unpaid_leave_days: string;
+        };
+        /** @description One line of a payslip. */
+        PayLine: {
+            amount: string;
+            category: components["schemas"]["ComponentCategory"];
+            code: string;
+            kind: components["schemas"]["ComponentKind"];
+            name: string;
+            /** @description e.g. "基数 7,162.00 × 8%" or "12 小时 × 150%". */
+            note?: string | null;
+        };
+        /** @description A pay run (薪资核算批次) for one company and month. */
+        PayRun: {
+            /**
+             * Format: uuid
+             * @description The approval instance, once submitted.
+             */
+            approval_id?: string | null;
+            approved_by?: components["schemas"]["UserId"] | null;
+            company_id: components["schemas"]["CompanyId"];
+            /** Format: date-time */
+            computed_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description SHA-free fingerprint of the computed items (hex of a stable hash), equal across
+             *     recomputations with the same inputs.
+             */
+            digest?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            locked_at?: string | null;
+            name: string;
+            /**
+             * Format: date
+             * @description The date salaries are paid (发薪日), printed on payslips and the bank file.
+             */
+            pay_date: string;
+            /** @description "YYYY-MM". */
+            period: string;
+            /** @description The account that created and computes the run (制单人); never its approver. */
+            preparer: components["schemas"]["UserId"];
+            /** Format: date-time */
+            published_at?: string | null;
+            scope: components["schemas"]["PayRunScope"];
+            status: components["schemas"]["PayRunStatus"];
+            totals: components["schemas"]["RunTotals"];
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description A comment with a decision. */
+        PayRunDecisionBody: {
+            /** @description 审批意见 — comment */
+            comment?: string | null;
+        };
+        /**
+         * @description One employee's row in a run. The payslip is sealed at rest; identity columns are plain so
+         *     lists can be filtered without opening every row.
+         */
+        PayRunItem: {
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name: string;
+            employee_no: string;
+            error?: components["schemas"]["ItemError"] | null;
+            /** Format: uuid */
+            id: string;
+            org_unit_id?: components["schemas"]["OrgUnitId"] | null;
+            payslip?: components["schemas"]["Payslip"] | null;
+            /** Format: uuid */
+            run_id: string;
+            status: components["schemas"]["ItemStatus"];
+        };
+        PayRunItemPage: {
+            items: components["schemas"]["PayRunItem"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        PayRunPage: {
+            items: components["schemas"]["PayRun"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description The review of a computed run against the company's last locked run. */
+        PayRunReview: {
+            /**
+             * Format: int32
+             * @description Rows with at least one anomaly.
+             */
+            flagged: number;
+            previous_period?: string | null;
+            /** Format: uuid */
+            previous_run_id?: string | null;
+            /** @description Rows with at least one anomaly come first, then by employee number. */
+            rows: components["schemas"]["ReviewRow"][];
+            run: components["schemas"]["PayRun"];
+        };
+        /**
+         * @description Who a run pays: everyone employed by the company in the period, optionally narrowed to some
+         *     org-unit subtrees or named employees.
+         */
+        PayRunScope: {
+            employees?: components["schemas"]["EmployeeId"][];
+            org_units?: components["schemas"]["OrgUnitId"][];
+        };
+        /** @enum {string} */
+        PayRunStatus: "draft" | "computed" | "pending_approval" | "locked" | "published";
+        /** @description An employee's computed pay for a run: what a payslip shows. */
+        Payslip: {
+            /** @description Adjustments included. */
+            adjustment_ids: string[];
+            employee_hf: string;
+            employee_si: string;
+            /** @description Gross + employer SI/HF (人工成本). */
+            employer_cost: string;
+            employer_hf: string;
+            employer_si: string;
+            facts: components["schemas"]["PayFacts"];
+            /** @description 应发合计. */
+            gross: string;
+            iit: string;
+            lines: components["schemas"]["PayLine"][];
+            /** @description 实发合计. */
+            net: string;
+            /** @description Other deductions after tax. */
+            other_deductions: string;
+            /** @description SI/HF contribution lines (for the contribution lists). */
+            si_lines: components["schemas"]["SiLine"][];
+            tax: components["schemas"]["TaxWorking"];
+        };
+        /** @description A line of my payslip list. */
+        PayslipSummary: {
+            gross: string;
+            /** Format: uuid */
+            id: string;
+            net: string;
+            /** Format: date */
+            pay_date: string;
+            period: string;
+            /** Format: uuid */
+            run_id: string;
+            run_name: string;
+        };
+        /** @description A payslip as its reader gets it (self-service or HR). */
+        PayslipView: {
+            company_id: components["schemas"]["CompanyId"];
+            company_name?: string | null;
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name: string;
+            employee_no: string;
+            /** Format: uuid */
+            id: string;
+            org_unit_name?: string | null;
+            /** Format: date */
+            pay_date: string;
+            payslip: components["schemas"]["Payslip"];
+            period: string;
+            /** Format: uuid */
+            run_id: string;
+        };
+        /**
+         * @description A pay structure (薪资结构): the ordered components paid to employees of some grades or
+         *     positions, effective-dated. Its formulas are compiled once per run.
+         */
+        PayStructure: {
+            code: string;
+            company_id: components["schemas"]["CompanyId"];
+            /** @description Grades (职级) it applies to by default; empty = any. */
+            grades: string[];
+            /** Format: uuid */
+            id: string;
+            items: components["schemas"]["StructureItem"][];
+            name: string;
+            position_ids: components["schemas"]["PositionId"][];
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to?: string | null;
+            /**
+             * Format: int64
+             * @description Optimistic concurrency for updates.
+             */
+            version: number;
+        };
+        PayStructureUpdate: {
+            grades?: string[] | null;
+            items?: components["schemas"]["StructureItem"][] | null;
+            name?: string | null;
+            position_ids?: components["schemas"]["PositionId"][] | null;
+            /** Format: date */
+            valid_to?: string | null;
+            /** Format: int64 */
+            version: number;
         };
         /**
          * @description An action on a resource type. Services name exactly one per use case.
@@ -4652,6 +5610,23 @@ export interface components {
             /** @description Field names: `id_number`, `phone`, `address`, `bank_account`, `ethnicity`, `political_status`. */
             fields: string[];
         };
+        /** @description A row of the review table: this month against the employee's last locked run. */
+        ReviewRow: {
+            anomalies: components["schemas"]["Anomaly"][];
+            employee_id: components["schemas"]["EmployeeId"];
+            employee_name: string;
+            employee_no: string;
+            error?: components["schemas"]["ItemError"] | null;
+            gross?: string | null;
+            iit?: string | null;
+            /** Format: uuid */
+            item_id?: string | null;
+            net?: string | null;
+            net_change?: string | null;
+            org_unit_id?: components["schemas"]["OrgUnitId"] | null;
+            previous_gross?: string | null;
+            previous_net?: string | null;
+        };
         /**
          * @description A role held over a data scope: `{"role":"hrbp","scope":{"kind":"subtrees","units":[…]}}`.
          *     `role` is a built-in code ([`Role::as_str`]) or a custom role's code.
@@ -4689,10 +5664,55 @@ export interface components {
             cycle: (string | null)[];
         };
         /**
+         * @description How a line is rounded.
+         * @enum {string}
+         */
+        Rounding: "fen" | "jiao" | "yuan" | "up_jiao" | "up_yuan";
+        /** @description Totals of a computed run (sums over its successful items). */
+        RunTotals: {
+            employee_hf: string;
+            employee_si: string;
+            employer_cost: string;
+            /** Format: int32 */
+            errors: number;
+            gross: string;
+            /** Format: int32 */
+            headcount: number;
+            iit: string;
+            net: string;
+        };
+        /**
          * @description 保障措施.
          * @enum {string}
          */
         Safeguard: "separate_consent" | "impact_assessment" | "processing_agreement" | "security_assessment" | "standard_contract" | "certification" | "hr_exemption" | "encryption" | "deidentification";
+        /**
+         * @description A salary assignment as a viewer sees it: amounts in clear only with `sensitive_read`
+         *     (or for the employee themself), otherwise "****".
+         */
+        SalaryAssignmentView: {
+            base_salary: string;
+            employee_id: components["schemas"]["EmployeeId"];
+            fixed: {
+                [key: string]: string;
+            };
+            hf_base?: string | null;
+            hf_enrolled: boolean;
+            /** Format: uuid */
+            id: string;
+            masked: boolean;
+            reason?: string | null;
+            si_base: string;
+            si_city: string;
+            si_enrolled: boolean;
+            /** Format: uuid */
+            structure_id: string;
+            structure_name?: string | null;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to?: string | null;
+        };
         /**
          * @description Whom a shift assignment targets: one employee (wins) or an org unit (and, by inheritance, the
          *     units below it that have none of their own).
@@ -4829,6 +5849,93 @@ export interface components {
             /** @enum {string} */
             kind: "comprehensive";
         });
+        /** @description Social insurance and housing fund enrolment on a salary assignment. */
+        SiEnrolment: {
+            /** @description Policy city code (`beijing`, `shanghai`, `national`, or one an administrator added). */
+            city: string;
+            /** @description Declared base for the housing fund; None = the SI base. */
+            hf_base?: string | null;
+            hf_enrolled: boolean;
+            /** @description Housing fund rates chosen by the employer within the policy's range; None = policy default. */
+            hf_rate_employee?: string | null;
+            hf_rate_employer?: string | null;
+            /** @description Declared base for social insurance (clamped to each item's floor and cap). */
+            si_base: string;
+            /** @description False for someone not enrolled here (e.g. a retiree rehired, 返聘). */
+            si_enrolled: boolean;
+        };
+        /** @description One item of a city's policy. */
+        SiItem: {
+            cap: string;
+            /** @description A fixed monthly employee amount on top of the rate (Beijing 大额医疗 3 元). */
+            employee_fixed?: string;
+            employee_rate: string;
+            employer_rate: string;
+            floor: string;
+            kind: components["schemas"]["SiKind"];
+            max_rate?: string | null;
+            /**
+             * @description Housing fund: the allowed rate range for either side (e.g. 0.05–0.12); the item's rates
+             *     are the defaults.
+             */
+            min_rate?: string | null;
+            rounding?: components["schemas"]["Rounding"];
+        };
+        /**
+         * @description A contribution item.
+         * @enum {string}
+         */
+        SiKind: "pension" | "medical" | "unemployment" | "injury" | "maternity" | "serious_illness" | "annuity" | "housing_fund";
+        /** @description One computed contribution line. */
+        SiLine: {
+            /** @description The base after floor and cap. */
+            base: string;
+            employee: string;
+            employee_rate: string;
+            employer: string;
+            employer_rate: string;
+            kind: components["schemas"]["SiKind"];
+        };
+        /** @description A city's policy for a period. */
+        SiPolicy: {
+            /** @description City code: `national`, `beijing`, `shanghai`, … */
+            city: string;
+            /** @description ✅ / 🟡 / ❌ confidence from the domain reference, or "admin" for entered figures. */
+            confidence: string;
+            items: components["schemas"]["SiItem"][];
+            name: string;
+            source_url: string;
+            /** Format: date */
+            valid_from: string;
+            /** Format: date */
+            valid_to?: string | null;
+        };
+        /** @description Each contribution line for the employee and the employer, with totals. */
+        SiPreview: {
+            /** @description The part of the employee's contributions IIT deducts (专项扣除). */
+            deductible: string;
+            employee_hf: string;
+            employee_si: string;
+            employee_total: string;
+            employer_hf: string;
+            employer_si: string;
+            employer_total: string;
+            lines: components["schemas"]["SiLine"][];
+            policy: components["schemas"]["SiPolicy"];
+        };
+        /** @description What the SI/HF calculator of the console asks. */
+        SiPreviewRequest: {
+            /** @description Policy city code (`beijing`, `shanghai`, `national`, …). */
+            city: string;
+            /** @description Housing-fund base; default the SI base. */
+            hf_base?: string | null;
+            hf_rate_employee?: string | null;
+            hf_rate_employer?: string | null;
+            /** @description "YYYY-MM": the policy in force on the month's first day. */
+            month: string;
+            /** @description Declared SI base. */
+            si_base: string;
+        };
         StepDef: {
             /** @description A sequential step: these approvers (union of the rules). */
             approvers?: components["schemas"]["ApproverRule"][];
@@ -4879,6 +5986,19 @@ export interface components {
              * @description Position in the chain, from 1, without gaps.
              */
             seq: number;
+        };
+        /** @description One line of a pay structure, evaluated in `order`. */
+        StructureItem: components["schemas"]["ItemSource"] & {
+            component_code: string;
+        };
+        /** @description Submitting a computed run. */
+        SubmitRun: {
+            /**
+             * @description The run has error items (employees who could not be computed): true confirms that they are
+             *     left out of this run (they can be paid by a separate run scoped to them). Without it such a
+             *     run is refused (`pay_run_has_errors`).
+             */
+            acknowledge_errors?: boolean;
         };
         /** @description What `compute` did. */
         SummaryComputeReport: {
@@ -4933,6 +6053,61 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             /** Format: int32 */
             step: number;
+        };
+        /** @description An employee's withholding options for a tax year. */
+        TaxProfile: {
+            employee_id: components["schemas"]["EmployeeId"];
+            /** @description True: annual one-off bonuses are merged into wages this year instead of taxed separately. */
+            merge_annual_bonus: boolean;
+            rule: components["schemas"]["WithholdingRule"];
+            /** Format: int32 */
+            year: number;
+        };
+        /** @description An employee's withholding options for a year (the year is in the path). */
+        TaxProfileInput: {
+            merge_annual_bonus?: boolean;
+            rule: components["schemas"]["WithholdingRule"];
+        };
+        /** @description The IIT working of one month (the payslip shows it; the tax declaration export uses it). */
+        TaxWorking: {
+            /** @description 专项附加扣除 this month, by kind. */
+            additional: {
+                [key: string]: string;
+            };
+            /** @description The annual one-off bonus taxed separately this month, and its tax. */
+            annual_bonus?: string | null;
+            annual_bonus_tax?: string | null;
+            cumulative_additional: string;
+            /** @description The same by kind (the e-Tax withholding template has one cumulative column per item). */
+            cumulative_additional_by_kind: {
+                [key: string]: string;
+            };
+            cumulative_basic_deduction: string;
+            cumulative_exempt: string;
+            /** @description Year to date, this month included. */
+            cumulative_income: string;
+            cumulative_other: string;
+            cumulative_special: string;
+            cumulative_tax: string;
+            cumulative_taxable: string;
+            exempt: string;
+            /** @description Taxable wage income this month (本期收入). */
+            income: string;
+            /**
+             * Format: int32
+             * @description Months employed here this year, this one included (累计减除费用的月份数).
+             */
+            months_here: number;
+            other: string;
+            quick_deduction: string;
+            rate: string;
+            rule?: components["schemas"]["WithholdingRule"] | null;
+            /** @description 专项扣除 this month (employee pension + medical + unemployment + housing fund). */
+            special: string;
+            /** @description Withheld in earlier months of the year (here). */
+            withheld_before: string;
+            /** @description This month's wage withholding (本期应预扣预缴税额), ≥ 0. */
+            withhold: string;
         };
         TeamMember: {
             days: components["schemas"]["AttendanceDay"][];
@@ -5036,6 +6211,11 @@ export interface components {
              */
             records: number;
         };
+        /**
+         * @description Which basic-deduction rule applies to an employee's year.
+         * @enum {string}
+         */
+        WithholdingRule: "standard" | "first_job_2020_13" | "prior_year_le_60000_2020_19";
         YearEndReport: {
             /** Format: int64 */
             carried_over_minutes: number;
@@ -9397,6 +10577,68 @@ export interface operations {
             };
         };
     };
+    list_employee_deductions: {
+        parameters: {
+            query?: {
+                /** @description 纳税年度，默认今年 — tax year (default: this year) */
+                year?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 申报 — declarations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeductionDeclaration"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_events: {
         parameters: {
             query?: never;
@@ -9835,6 +11077,335 @@ export interface operations {
                 };
             };
             /** @description 字段不可查看（`validation_failed`） — unknown or non-revealable field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_salary_assignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 薪资档案 — salary assignments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalaryAssignmentView"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_salary_assignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSalaryAssignment"];
+            };
+        };
+        responses: {
+            /** @description 已保存 — saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalaryAssignmentView"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 该日期或之后已有变更（`effective_date_conflict`） — a later change exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_tax_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                id: string;
+                /** @description 纳税年度 — tax year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 设置 — the profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxProfile"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    set_tax_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 员工编号 — employee id */
+                id: string;
+                /** @description 纳税年度 — tax year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaxProfileInput"];
+            };
+        };
+        responses: {
+            /** @description 已保存 — saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaxProfile"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11470,6 +13041,247 @@ export interface operations {
                 };
             };
             /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_my_deductions: {
+        parameters: {
+            query?: {
+                /** @description 纳税年度，默认今年 — tax year (default: this year) */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 申报 — declarations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeductionDeclaration"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 账号未关联员工档案（`no_employee_record`）或无权（`forbidden`） — no employee record, or not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_my_deduction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDeclaration"];
+            };
+        };
+        responses: {
+            /** @description 已申报 — declared */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeductionDeclaration"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 账号未关联员工档案（`no_employee_record`）或无权（`forbidden`） — no employee record, or not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    withdraw_my_deduction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 申报编号 — declaration id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已撤回 — withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 账号未关联员工档案（`no_employee_record`）或无权（`forbidden`） — no employee record, or not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`declaration_not_found`） — no such declaration of mine */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_my_payslips: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 工资条 — payslips */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayslipSummary"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 账号未关联员工档案（`no_employee_record`）或无权（`forbidden`） — no employee record, or not allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -13563,6 +15375,2155 @@ export interface operations {
             };
             /** @description 状态不允许或调休已使用 — closed, or the time off was used */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pay_runs: {
+        parameters: {
+            query?: {
+                /** @description 单位 — only this company */
+                company_id?: components["schemas"]["CompanyId"];
+                page?: number;
+                per_page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页批次 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRunPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPayRun"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 单位不存在（`company_not_found`） — no such company */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 该期间已有批次（`duplicate_pay_run`） — the period has a run */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 批次 — the run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    approve_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayRunDecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 已审批 — decided */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 制单人不能审批（`pay_run_self_approval`）或不是审批人（`forbidden`） — the preparer, or not an approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未在审批中（`pay_run_wrong_status`）或被他人抢先处理（`approval_conflict`, `task_closed`） — not pending, or decided meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    compute_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 核算报告 — the report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeReport"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 状态不允许（`pay_run_wrong_status`，如已锁定）或被他人同时核算（`pay_run_conflict`） — wrong status or concurrent compute */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 公式有误（`formula_invalid`）或工作日历未覆盖该年（`validation_failed`） — formula or calendar problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    export_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+                /** @description 文件类型 — which file */
+                kind: "bank_csv" | "bank_xlsx" | "iit_xlsx" | "si_xlsx" | "register_xlsx" | "cost_xlsx";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件 — the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                    "text/csv": number[];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未锁定（`pay_run_wrong_status`） — not locked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pay_run_items: {
+        parameters: {
+            query?: {
+                page?: number;
+                per_page?: number;
+                /** @description 工号或姓名（包含） — employee number or name contains */
+                search?: string;
+                /** @description `ok` 或 `error` — only computed or only failed items */
+                status?: components["schemas"]["ItemStatus"];
+            };
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页明细 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRunItemPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    publish_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已发布 — published */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未锁定（`pay_run_wrong_status`） — not locked */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    reject_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayRunDecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 已驳回 — rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 制单人（`pay_run_self_approval`）或不是审批人（`forbidden`） — the preparer, or not an approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未在审批中（`pay_run_wrong_status`） — not pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    return_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayRunDecisionBody"];
+            };
+        };
+        responses: {
+            /** @description 已退回 — returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 制单人（`pay_run_self_approval`）或不是审批人（`forbidden`） — the preparer, or not an approver */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未在审批中（`pay_run_wrong_status`） — not pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_pay_run_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 核对表 — the review */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRunReview"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_pay_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 批次编号 — pay run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitRun"];
+            };
+        };
+        responses: {
+            /** @description 已提交 — submitted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayRun"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 账号未关联员工档案（`no_employee_record`）或无权（`forbidden`） — no employee record, or not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_run_not_found`） — no such run */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 状态不允许（`pay_run_wrong_status`）、有核算失败的员工（`pay_run_has_errors`）或已被他人更新（`pay_run_conflict`） — wrong status, error items, or changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无人可审批（`approver_unresolved`）或字段有误（`validation_failed`） — nobody can approve, or invalid fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pay_adjustments: {
+        parameters: {
+            query?: {
+                /** @description 单位，默认本人所在单位 — the company (default: the caller's) */
+                company_id?: components["schemas"]["CompanyId"];
+                page?: number;
+                per_page?: number;
+                /** @description 期间（YYYY-MM） — the period */
+                period?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 一页调整 — one page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayAdjustmentPage"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 期间格式有误或未指定单位（`validation_failed`） — bad period or no company */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_pay_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdjustment"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayAdjustment"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 员工不存在或不在权限范围内（`employee_not_found`） — no such employee in scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancel_pay_adjustment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 调整编号 — adjustment id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已取消 — cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayAdjustment"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`adjustment_not_found`） — no such adjustment */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 已计入锁定批次（`adjustment_applied`） — part of a locked run */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pay_components: {
+        parameters: {
+            query?: {
+                /** @description 单位，默认本人所在单位 — the company (default: the caller's) */
+                company_id?: components["schemas"]["CompanyId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 薪资项目 — components */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayComponent"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未指定单位（`validation_failed`） — no company named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_pay_component: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPayComponent"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayComponent"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 代码重复（`duplicate_component_code`） — code taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_pay_component: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 薪资项目编号 — component id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayComponentUpdate"];
+            };
+        };
+        responses: {
+            /** @description 已修改 — updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayComponent"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_component_not_found`） — no such component */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_si_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 政策 — policies */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiPolicy"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_si_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiPolicy"];
+            };
+        };
+        responses: {
+            /** @description 已录入 — entered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiPolicy"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 该城市同日已有政策（`duplicate_si_policy`） — the city has a policy starting that day */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_si_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description 试算结果 — the lines and totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiPreview"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 该城市当月无政策（`si_policy_not_found`） — no policy in force */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_pay_structures: {
+        parameters: {
+            query?: {
+                /** @description 单位，默认本人所在单位 — the company (default: the caller's) */
+                company_id?: components["schemas"]["CompanyId"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 薪资结构 — structures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStructure"][];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未指定单位（`validation_failed`） — no company named */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    create_pay_structure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewPayStructure"];
+            };
+        };
+        responses: {
+            /** @description 已创建 — created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStructure"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 代码重复（`duplicate_structure_code`） — code taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 公式有误（`formula_invalid`，字段 `items[N].formula`）或其他字段有误 — a formula or field is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_pay_structure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 薪资结构编号 — structure id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 薪资结构 — the structure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStructure"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_structure_not_found`） — no such structure */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    update_pay_structure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 薪资结构编号 — structure id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayStructureUpdate"];
+            };
+        };
+        responses: {
+            /** @description 已修改 — updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayStructure"];
+                };
+            };
+            /** @description 请求体不是合法的 JSON（`malformed_json`） — the body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在（`pay_structure_not_found`） — no such structure */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 已被他人修改（`payroll_conflict`） — changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体超过上限（`payload_too_large`） — the body is over the limit (1 MiB) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 请求体须为 JSON（`unsupported_media_type`） — Content-Type must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 字段校验失败（`validation_failed`），见 `fields` — invalid fields, listed in `fields` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_payslip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 工资条编号 — payslip id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 工资条 — the payslip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayslipView"];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或未发布（`payslip_not_found`） — no such payslip, or not published */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 服务器内部错误（`internal`），响应中含请求编号 — internal error; the message carries the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_payslip_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 工资条编号 — payslip id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF 文件 — the PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": number[];
+                };
+            };
+            /** @description 未登录或登录已失效（`unauthenticated`） — not signed in, or the session expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 无权执行此操作（`forbidden`） — the caller may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description 不存在或未发布（`payslip_not_found`） — no such payslip, or not published */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import people from './messages/people'
 import admin from './messages/admin'
 import audit from './messages/audit'
 import time from './messages/time'
+import payroll from './messages/payroll'
 
 export type Locale = 'zh-CN' | 'en-US'
 export const LOCALES: { value: Locale; label: string }[] = [
@@ -17,7 +18,7 @@ export const LOCALES: { value: Locale; label: string }[] = [
 ]
 
 // Shared texts at the root (`t('actions.save')`), each area under its name (`t('people.onboard')`).
-const areas = { me, org, people, admin, audit, time }
+const areas = { me, org, people, admin, audit, time, payroll }
 function build(locale: Locale) {
   const out: Record<string, unknown> = { ...common[locale] }
   for (const [k, v] of Object.entries(areas)) out[k] = v[locale]

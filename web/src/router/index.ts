@@ -35,6 +35,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'approvals/:id', name: 'me-approval', component: () => import('@/pages/me/ApprovalDetailPage.vue'), meta: { title: 'time.nav.approval' } },
       { path: 'notifications', name: 'me-notifications', component: () => import('@/pages/me/NotificationsPage.vue'), meta: { title: 'time.nav.notifications' } },
       { path: 'team', name: 'me-team', component: () => import('@/pages/hr/TeamCalendarPage.vue'), meta: { title: 'time.nav.team' } },
+      // payroll
+      { path: 'payslips', name: 'me-payslips', component: () => import('@/pages/me/payroll/PayslipsPage.vue'), meta: { title: 'payroll.nav.payslips' } },
+      { path: 'payslips/:id', name: 'me-payslip', component: () => import('@/pages/me/payroll/PayslipPage.vue'), meta: { title: 'payroll.nav.payslip' } },
+      { path: 'deductions', name: 'me-deductions', component: () => import('@/pages/me/payroll/DeductionsPage.vue'), meta: { title: 'payroll.nav.deductions' } },
     ],
   },
   {
@@ -54,6 +58,12 @@ const routes: RouteRecordRaw[] = [
       { path: 'hr/calendars', name: 'calendars', component: () => import('@/pages/hr/CalendarsPage.vue'), meta: { permission: 'time_read', title: 'time.nav.calendars' } },
       { path: 'hr/shifts', name: 'shifts', component: () => import('@/pages/hr/ShiftsPage.vue'), meta: { permission: 'time_read', title: 'time.nav.shifts' } },
       { path: 'hr/leave-types', name: 'leave-types', component: () => import('@/pages/hr/LeaveTypesPage.vue'), meta: { permission: 'time_read', title: 'time.nav.leaveTypes' } },
+      { path: 'hr/payroll/runs', name: 'pay-runs', component: () => import('@/pages/hr/payroll/PayRunsPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.runs' } },
+      { path: 'hr/payroll/runs/:id', name: 'pay-run', component: () => import('@/pages/hr/payroll/PayRunPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.run' } },
+      { path: 'hr/payroll/components', name: 'pay-components', component: () => import('@/pages/hr/payroll/ComponentsPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.components' } },
+      { path: 'hr/payroll/structures', name: 'pay-structures', component: () => import('@/pages/hr/payroll/StructuresPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.structures' } },
+      { path: 'hr/payroll/si-policies', name: 'si-policies', component: () => import('@/pages/hr/payroll/SiPoliciesPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.si' } },
+      { path: 'hr/payroll/salary', name: 'salary-records', component: () => import('@/pages/hr/payroll/SalaryPage.vue'), meta: { permission: 'payroll_read', title: 'payroll.nav.salary' } },
       { path: 'admin/accounts', name: 'accounts', component: () => import('@/pages/admin/AccountsPage.vue'), meta: { permission: 'user_admin', title: 'nav.accounts' } },
       { path: 'admin/roles', name: 'roles', component: () => import('@/pages/admin/RolesPage.vue'), meta: { permission: 'role_admin', title: 'nav.roles' } },
       { path: 'audit/records', name: 'audit-records', component: () => import('@/pages/audit/AuditRecordsPage.vue'), meta: { permission: 'audit_read', title: 'nav.auditSearch' } },
@@ -66,6 +76,8 @@ const routes: RouteRecordRaw[] = [
 /** The first console page this account may open. */
 export function consoleHome() {
   const auth = useAuth()
+  // A payroll specialist's work starts at the pay runs.
+  if (auth.can('payroll_write')) return { name: 'pay-runs' }
   if (auth.can('org_read')) return { name: 'org-chart' }
   if (auth.can('employee_read')) return { name: 'employees' }
   if (auth.can('user_admin')) return { name: 'accounts' }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod org;
+pub mod payroll;
 pub mod people;
 pub mod privacy;
 pub mod roles;
@@ -55,6 +56,7 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(attendance::routes())
         .merge(absence::routes())
         .merge(workflow::routes())
+        .merge(payroll::routes())
 }
 
 /// Errors every protected endpoint may answer with (OpenAPI only; never constructed).

@@ -43,6 +43,8 @@ pub struct Options {
     pub policy: SecurityPolicy,
     pub http: HttpSettings,
     pub clock: SharedClock,
+    /// Payslip PDFs (bole-pdf's renderer in the tests that want it; none answers `pdf_unavailable`).
+    pub payslips: Option<Arc<dyn bole_payroll::PayslipRenderer>>,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             policy: SecurityPolicy { mfa_required_for_privileged: false, ..SecurityPolicy::default() },
             http: HttpSettings { rate_limits: RateLimits::disabled(), ..HttpSettings::default() },
             clock: clock_on(TODAY),
+            payslips: None,
         }
     }
 }
@@ -80,6 +83,11 @@ impl TestApp {
             bole_time::absence::national_calendar(),
             clock.clone(),
         );
+        let (workflow, payroll) = bole_payroll::wire(payroll_ports(&db, clock.clone()), workflow);
+        let payroll = match options.payslips {
+            Some(r) => payroll.with_renderer(r),
+            None => payroll,
+        };
         let services = Services {
             org: OrgService::new(db.store.clone(), clock.clone()),
             people: bole_people::PeopleService::new(
@@ -93,6 +101,7 @@ impl TestApp {
             attendance: attendance_service(&db, clock.clone()),
             workflow,
             absence,
+            payroll,
             accounts,
             clock,
             ready: ready_check(move || {
@@ -197,6 +206,19 @@ pub fn attendance_service(db: &TestDb, clock: SharedClock) -> bole_time::attenda
         db.store.clone(),
         clock,
     )
+}
+
+/// What the payroll service talks to, over the test database (the national calendar).
+pub fn payroll_ports(db: &TestDb, clock: SharedClock) -> bole_payroll::PayrollPorts {
+    bole_payroll::PayrollPorts {
+        store: db.store.clone(),
+        people_store: db.store.clone(),
+        people: bole_people::PeopleService::new(db.store.clone(), db.store.clone(), db.store.clone(), clock.clone()),
+        attendance: attendance_service(db, clock.clone()),
+        calendars: bole_time::absence::national_calendar(),
+        audit: db.store.clone(),
+        clock,
+    }
 }
 
 pub fn audit_service(db: &TestDb, clock: SharedClock) -> bole_audit::AuditService {

@@ -2,9 +2,20 @@
 //! cumulative withholding of residents' wages (公告2018年第61号 art.6) with the 2020年第13号 and
 //! 第19号 options, special additional deductions (国发〔2018〕41号, 〔2022〕8号, 〔2023〕13号), the
 //! annual one-off bonus taxed separately (财政部 税务总局公告2023年第30号, to 2027-12-31) and labour
-//! remuneration per payment (61号 art.8). Tax tables are dated data with their source.
-//!
-//! SCAFFOLD: types fixed by the lead; bodies are filled in by the IIT work package.
+//! remuneration per payment (61号 art.8). Tax tables are dated data with their source
+//! ([`tables`]).
+
+pub mod additional;
+pub mod bonus;
+pub mod cumulative;
+pub mod labour;
+pub mod tables;
+
+pub use additional::{additional_for_month, additional_monthly, validate_declarations};
+pub use bonus::{BonusTax, annual_bonus};
+pub use cumulative::{Cumulative, MonthWithholding, YearResult, cumulative_year, validate_months, withhold_month};
+pub use labour::{LabourTax, labour_remuneration};
+pub use tables::separate_bonus_available;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -1,9 +1,14 @@
 //! Social insurance (社会保险) and housing provident fund (住房公积金): a policy per city with per-item
 //! base floor and cap, employer and employee rates, rounding and effective dates with a source URL;
 //! national defaults and the Beijing / Shanghai 2024–2025 figures ship as data
-//! (`data/si-policies.toml`). Pure: `contributions(policy, enrolment)` → one line per item.
-//!
-//! SCAFFOLD: types fixed by the lead; bodies are filled in by the SI work package.
+//! (`data/si-policies.toml`, read by [`policies`]). Pure: `contributions(policy, bases)` → one
+//! line per item, rounded per item, plus the IIT-deductible part.
+
+pub mod contributions;
+pub mod policies;
+
+pub use contributions::{SiBases, SiResult, contributions, round_by};
+pub use policies::{builtin_policies, is_city_code, parse_policies, policy_for, validate_policy};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -30,6 +35,36 @@ pub enum SiKind {
     Annuity,
     /// 住房公积金.
     HousingFund,
+}
+
+impl SiKind {
+    /// The item's name as payslips and contribution lists print it.
+    pub fn name_zh(&self) -> &'static str {
+        match self {
+            SiKind::Pension => "养老保险",
+            SiKind::Medical => "医疗保险",
+            SiKind::Unemployment => "失业保险",
+            SiKind::Injury => "工伤保险",
+            SiKind::Maternity => "生育保险",
+            SiKind::SeriousIllness => "大额医疗互助",
+            SiKind::Annuity => "年金",
+            SiKind::HousingFund => "住房公积金",
+        }
+    }
+
+    /// The snake_case code (as in the policy file and JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SiKind::Pension => "pension",
+            SiKind::Medical => "medical",
+            SiKind::Unemployment => "unemployment",
+            SiKind::Injury => "injury",
+            SiKind::Maternity => "maternity",
+            SiKind::SeriousIllness => "serious_illness",
+            SiKind::Annuity => "annuity",
+            SiKind::HousingFund => "housing_fund",
+        }
+    }
 }
 
 /// How a line is rounded.
