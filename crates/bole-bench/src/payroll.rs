@@ -344,15 +344,18 @@ pub fn compute_items(run: &PayRun, g: &Gathered) -> (Vec<PayRunItem>, String, Ru
 
 /// Every employee's payslip as self-service shows it (`PayslipView`): the run's items opened in
 /// bulk, the company name and the unit names as of the period's last day in one query each.
-pub async fn payslip_views(store: &SqlStore, run: &PayRun) -> Result<Vec<PayslipView>, BenchError> {
+/// Also returns how long `all_items` (the read and the opening) took.
+pub async fn payslip_views(store: &SqlStore, run: &PayRun) -> Result<(Vec<PayslipView>, Duration), BenchError> {
+    let t = Instant::now();
     let items = store.all_items(run.id).await?;
+    let read = t.elapsed();
     let company_name = store.company_name(run.company_id).await.ok();
     let mut units: Vec<OrgUnitId> = items.iter().filter_map(|i| i.org_unit_id).collect();
     units.sort();
     units.dedup();
     let on = Month::parse(&run.period).map_or(run.pay_date, |m| m.last());
     let names = store.unit_names(&units, on).await?;
-    Ok(items
+    let views = items
         .into_iter()
         .filter_map(|item| {
             let payslip = item.payslip?;
@@ -370,7 +373,8 @@ pub async fn payslip_views(store: &SqlStore, run: &PayRun) -> Result<Vec<Payslip
                 payslip,
             })
         })
-        .collect())
+        .collect();
+    Ok((views, read))
 }
 
 /// Mean single-thread cost per payslip of each step the store takes to seal and open one, in
@@ -397,7 +401,7 @@ impl Kernels {
     /// One line for the results table.
     pub fn line(&self) -> String {
         let us = |ns: u128| format!("{}.{} µs", ns / 1000, (ns % 1000) / 100);
-        let mbs = |ns: u128, bytes: usize| if ns == 0 { 0 } else { bytes as u128 * 1000 / ns };
+        let mbs = |ns: u128, bytes: usize| (bytes as u128 * 1000).checked_div(ns).unwrap_or(0);
         format!(
             "per payslip, one thread, {} payslips of {} B JSON → {} B deflated: serialize {}; deflate {} (new encoder each) / {} \
              (one encoder reset); SM4-GCM seal {} ({} MB/s); open {}; inflate {}; parse {}; SM3 of the JSON (digest) {} ({} MB/s)",
@@ -429,7 +433,7 @@ pub fn kernels(ring: &bole_crypto::Keyring, items: &[PayRunItem]) -> Result<Kern
     let aad = b"pay_run_items.payslip:00000000-0000-0000-0000-000000000000";
 
     let t = Instant::now();
-    let jsons: Vec<Vec<u8>> = slips.iter().map(|p| serde_json::to_vec(p)).collect::<Result<_, _>>()?;
+    let jsons: Vec<Vec<u8>> = slips.iter().map(serde_json::to_vec).collect::<Result<_, _>>()?;
     k.serialize = t.elapsed().as_nanos() / n as u128;
     k.json_bytes = jsons.iter().map(Vec::len).sum::<usize>() / n;
 

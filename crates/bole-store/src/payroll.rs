@@ -7,7 +7,9 @@
 //! open on every core (rayon) and OUTSIDE write transactions, so a transaction only moves bytes:
 //! a 100,000-employee computation is written as multi-row INSERTs in ONE transaction — a crash
 //! leaves the previous items and status, never half a run. Payslips are DEFLATE-compressed
-//! before sealing (SM4-GCM in software costs ~15 µs per KB; the JSON shrinks about fourfold).
+//! before sealing (SM4-GCM in software costs ~15 µs per KB; the JSON shrinks about threefold);
+//! their cumulative tax figures are sealed again on their own (`ytd_enc`), because every later
+//! month's year-to-date read opens them for everyone and should not open whole payslips.
 //!
 //! Reads of many employees' rows (salaries, declarations, year to date) switch from `IN` lists to
 //! one scan filtered in memory when the list is long, and filter BEFORE opening anything.
@@ -50,6 +52,8 @@ const PARALLEL_ABOVE: usize = 64;
 const DEFLATED: u8 = 0;
 
 const LOCKED: &str = "('locked', 'published')";
+/// A window frame spanning the whole partition (for aggregates over an ordered window).
+const ALL_ROWS: &str = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING";
 
 // ---------------------------------------------------------------------------------------------
 // Errors and codecs
@@ -629,28 +633,19 @@ struct ItemRow {
     error_code: Option<String>,
     error_message: Option<String>,
     payslip_enc: Option<Vec<u8>>,
-    tax_enc: Option<Vec<u8>>,
 }
 
 const ITEM_READ_COLS: &str = "i.id, i.run_id, i.employee_id, i.employee_no, i.employee_name, i.org_unit_id, i.status, \
-     i.error_code, i.error_message, i.payslip_enc, i.tax_enc";
+     i.error_code, i.error_message, i.payslip_enc";
 
 const ITEM_INSERT: &str = "INSERT INTO pay_run_items (id, run_id, company_id, period, year, employee_id, employee_no, \
-     employee_name, org_unit_id, status, error_code, error_message, payslip_enc, tax_enc, annual_bonus_separate) ";
+     employee_name, org_unit_id, status, error_code, error_message, payslip_enc, ytd_enc, annual_bonus_separate) ";
 
 impl ItemRow {
-    fn sealed(&self) -> impl Iterator<Item = &[u8]> {
-        [self.payslip_enc.as_deref(), self.tax_enc.as_deref()].into_iter().flatten()
-    }
-
     fn open(&self, ring: &Keyring, z: &mut Unpacker) -> Result<PayRunItem, PayrollError> {
-        let payslip = match (&self.payslip_enc, &self.tax_enc) {
-            (Some(slip), Some(tax)) => {
-                let rest: SlipRest = z.open(ring, sealed::PAYSLIP, self.id, slip)?;
-                Some(rest.with(z.open(ring, sealed::PAYSLIP_TAX, self.id, tax)?))
-            }
-            (None, None) => None,
-            _ => return Err(decode("payslip_enc", self.id)),
+        let payslip = match &self.payslip_enc {
+            Some(bytes) => Some(z.open::<Payslip>(ring, sealed::PAYSLIP, self.id, bytes)?),
+            None => None,
         };
         Ok(PayRunItem {
             id: self.id,
@@ -676,105 +671,42 @@ struct ItemInsert {
     employee_no: String,
     employee_name: String,
     org_unit_id: Option<Uuid>,
-    status: String,
+    status: &'static str,
     error_code: Option<String>,
     error_message: Option<String>,
     payslip_enc: Option<Vec<u8>>,
-    tax_enc: Option<Vec<u8>>,
+    ytd_enc: Option<Vec<u8>>,
     annual_bonus_separate: bool,
 }
 
-/// A payslip is sealed in two parts: its tax working (`tax_enc`, what every later month's
-/// year-to-date read opens, a quarter of the bytes) and the rest (`payslip_enc`). The
-/// destructuring below names every field, so a field added to `Payslip` fails to compile here
-/// instead of being silently dropped.
-#[derive(Serialize)]
-struct SlipRestRef<'a> {
-    lines: &'a [PayLine],
-    gross: &'a Decimal,
-    employee_si: &'a Decimal,
-    employee_hf: &'a Decimal,
-    iit: &'a Decimal,
-    other_deductions: &'a Decimal,
-    net: &'a Decimal,
-    employer_si: &'a Decimal,
-    employer_hf: &'a Decimal,
-    employer_cost: &'a Decimal,
-    facts: &'a PayFacts,
-    si_lines: &'a [bole_payroll::si::SiLine],
-    adjustment_ids: &'a [Uuid],
+/// What `pay_run_items.ytd_enc` holds: the cumulative figures of the payslip's tax working that
+/// the next months' withholding starts from. Every run after January opens one per employee, so
+/// they are sealed on their own (a tenth of the payslip's bytes) instead of read out of it.
+#[derive(Serialize, serde::Deserialize)]
+struct YtdFigures {
+    months_here: u32,
+    income: Decimal,
+    exempt: Decimal,
+    special: Decimal,
+    additional: Decimal,
+    #[serde(default)]
+    additional_by_kind: BTreeMap<AdditionalKind, Decimal>,
+    other: Decimal,
+    /// Withheld this year here, this month included.
+    withheld: Decimal,
 }
 
-impl<'a> SlipRestRef<'a> {
-    fn of(p: &'a Payslip) -> Self {
-        let Payslip {
-            lines,
-            gross,
-            employee_si,
-            employee_hf,
-            iit,
-            other_deductions,
-            net,
-            employer_si,
-            employer_hf,
-            employer_cost,
-            tax: _,
-            facts,
-            si_lines,
-            adjustment_ids,
-        } = p;
-        Self {
-            lines,
-            gross,
-            employee_si,
-            employee_hf,
-            iit,
-            other_deductions,
-            net,
-            employer_si,
-            employer_hf,
-            employer_cost,
-            facts,
-            si_lines,
-            adjustment_ids,
-        }
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct SlipRest {
-    lines: Vec<PayLine>,
-    gross: Decimal,
-    employee_si: Decimal,
-    employee_hf: Decimal,
-    iit: Decimal,
-    other_deductions: Decimal,
-    net: Decimal,
-    employer_si: Decimal,
-    employer_hf: Decimal,
-    employer_cost: Decimal,
-    facts: PayFacts,
-    si_lines: Vec<bole_payroll::si::SiLine>,
-    adjustment_ids: Vec<Uuid>,
-}
-
-impl SlipRest {
-    fn with(self, tax: TaxWorking) -> Payslip {
-        Payslip {
-            lines: self.lines,
-            gross: self.gross,
-            employee_si: self.employee_si,
-            employee_hf: self.employee_hf,
-            iit: self.iit,
-            other_deductions: self.other_deductions,
-            net: self.net,
-            employer_si: self.employer_si,
-            employer_hf: self.employer_hf,
-            employer_cost: self.employer_cost,
-            tax,
-            facts: self.facts,
-            si_lines: self.si_lines,
-            adjustment_ids: self.adjustment_ids,
+impl YtdFigures {
+    fn of(t: &TaxWorking) -> Self {
+        YtdFigures {
+            months_here: t.months_here,
+            income: t.cumulative_income,
+            exempt: t.cumulative_exempt,
+            special: t.cumulative_special,
+            additional: t.cumulative_additional,
+            additional_by_kind: t.cumulative_additional_by_kind.clone(),
+            other: t.cumulative_other,
+            withheld: t.withheld_before + t.withhold,
         }
     }
 }
@@ -803,7 +735,7 @@ struct SegmentRow {
 struct YtdRow {
     id: Uuid,
     employee_id: Uuid,
-    tax_enc: Vec<u8>,
+    ytd_enc: Vec<u8>,
     bonus: i32,
     periods: String,
 }
@@ -847,7 +779,7 @@ async fn insert_items(tx: &mut Tx, run: &PayRun, year: i32, rows: Vec<ItemInsert
                 b.push_bind(r.id)
                     .push_bind(run.id)
                     .push_bind(run.company_id.0)
-                    .push_bind(run.period.clone())
+                    .push_bind(run.period.as_str())
                     .push_bind(year)
                     .push_bind(r.employee_id)
                     .push_bind(r.employee_no)
@@ -857,7 +789,7 @@ async fn insert_items(tx: &mut Tx, run: &PayRun, year: i32, rows: Vec<ItemInsert
                     .push_bind(r.error_code)
                     .push_bind(r.error_message)
                     .push_bind(r.payslip_enc)
-                    .push_bind(r.tax_enc)
+                    .push_bind(r.ytd_enc)
                     .push_bind(r.annual_bonus_separate);
             });
             qb.build().execute(&mut *c).await?;
@@ -881,7 +813,7 @@ impl SqlStore {
 
     /// Open item rows (on every core when many).
     async fn open_items(&self, rows: Vec<ItemRow>) -> Result<Vec<PayRunItem>, PayrollError> {
-        let ring = self.ring_for(rows.iter().flat_map(ItemRow::sealed)).await.map_err(key_err)?;
+        let ring = self.ring_for(rows.iter().filter_map(|r| r.payslip_enc.as_deref())).await.map_err(key_err)?;
         par_map_with(&rows, Unpacker::new, |z, r| r.open(&ring, z))
     }
 
@@ -1727,18 +1659,19 @@ impl PayrollStore for SqlStore {
         // One pass over the company's locked items of the year: per employee the latest item
         // (its payslip carries the cumulative figures), whether any used the separate annual
         // bonus method, and the periods counted. Two runs in one month are ordered by lock time.
-        // The window sorts ids only; the latest payslips are fetched by id afterwards (December
-        // would otherwise drag eleven months of sealed payslips through the sort).
+        // The window sorts ids only (one sort: every function shares it); the sealed figures
+        // of the latest items are fetched by id afterwards, so December does not drag eleven
+        // months of them through the sort.
         let sql = format!(
-            "SELECT x.id, x.employee_id, l.tax_enc, x.bonus, x.periods FROM ( \
-               SELECT i.id, i.employee_id, \
-                 ROW_NUMBER() OVER (PARTITION BY i.employee_id ORDER BY i.period DESC, r.locked_at DESC, i.id DESC) AS rn, \
-                 MAX(CASE WHEN i.annual_bonus_separate THEN 1 ELSE 0 END) OVER (PARTITION BY i.employee_id) AS bonus, \
-                 string_agg(i.period, ',') OVER (PARTITION BY i.employee_id) AS periods \
+            "SELECT x.id, x.employee_id, l.ytd_enc, x.bonus, x.periods FROM ( \
+               SELECT i.id, i.employee_id, ROW_NUMBER() OVER w AS rn, \
+                 MAX(CASE WHEN i.annual_bonus_separate THEN 1 ELSE 0 END) OVER (w {ALL_ROWS}) AS bonus, \
+                 string_agg(i.period, ',') OVER (w {ALL_ROWS}) AS periods \
                FROM pay_run_items i JOIN pay_runs r ON r.id = i.run_id \
                WHERE r.company_id = $1 AND r.status IN {LOCKED} AND i.year = $2 AND i.period < $3 \
                  AND i.status = 'ok'{{emp}} \
-             ) x JOIN pay_run_items l ON l.id = x.id WHERE x.rn = 1 AND l.tax_enc IS NOT NULL"
+               WINDOW w AS (PARTITION BY i.employee_id ORDER BY i.period DESC, r.locked_at DESC, i.id DESC) \
+             ) x JOIN pay_run_items l ON l.id = x.id WHERE x.rn = 1 AND l.ytd_enc IS NOT NULL"
         );
         let rows: Vec<YtdRow> = self
             .rows_for_employees(
@@ -1749,9 +1682,9 @@ impl PayrollStore for SqlStore {
                 |r: &YtdRow| r.employee_id,
             )
             .await?;
-        let ring = self.ring_for(rows.iter().map(|r| r.tax_enc.as_slice())).await.map_err(key_err)?;
+        let ring = self.ring_for(rows.iter().map(|r| r.ytd_enc.as_slice())).await.map_err(key_err)?;
         let opened = par_map_with(&rows, Unpacker::new, |z, r| {
-            let t: TaxWorking = z.open(&ring, sealed::PAYSLIP_TAX, r.id, &r.tax_enc)?;
+            let t: YtdFigures = z.open(&ring, sealed::PAYSLIP_YTD, r.id, &r.ytd_enc)?;
             let mut periods: Vec<String> = r.periods.split(',').map(str::to_owned).collect();
             periods.sort();
             periods.dedup();
@@ -1759,13 +1692,13 @@ impl PayrollStore for SqlStore {
                 EmployeeId(r.employee_id),
                 YearToDate {
                     months_here: t.months_here,
-                    income: t.cumulative_income,
-                    exempt: t.cumulative_exempt,
-                    special: t.cumulative_special,
-                    additional: t.cumulative_additional,
-                    additional_by_kind: t.cumulative_additional_by_kind,
-                    other: t.cumulative_other,
-                    withheld: t.withheld_before + t.withhold,
+                    income: t.income,
+                    exempt: t.exempt,
+                    special: t.special,
+                    additional: t.additional,
+                    additional_by_kind: t.additional_by_kind,
+                    other: t.other,
+                    withheld: t.withheld,
                     annual_bonus_used: r.bonus != 0,
                     periods,
                 },
@@ -1778,13 +1711,13 @@ impl PayrollStore for SqlStore {
         let run = self.run_row(c.run_id).await?;
         let year = year_of(&run.period);
         // Seal before the transaction opens: the write lock is then held only to move bytes.
-        let t0 = std::time::Instant::now(); // TIMING
         let ring = self.sealing_ring().await.map_err(key_err)?;
         let rows: Vec<ItemInsert> = par_map_with(&c.items, Packer::new, |z, it| {
-            let (payslip_enc, tax_enc) = match &it.payslip {
+            let (payslip_enc, ytd_enc) = match &it.payslip {
                 Some(p) => (
-                    Some(z.seal(&ring, sealed::PAYSLIP, it.id, &SlipRestRef::of(p))?),
-                    Some(z.seal(&ring, sealed::PAYSLIP_TAX, it.id, &p.tax)?),
+                    Some(z.seal(&ring, sealed::PAYSLIP, it.id, p)?),
+                    // Small: sealed as plain JSON (compressing would cost more than it saves).
+                    Some(seal_json(&ring, sealed::PAYSLIP_YTD, it.id, &YtdFigures::of(&p.tax))?),
                 ),
                 None => (None, None),
             };
@@ -1794,11 +1727,14 @@ impl PayrollStore for SqlStore {
                 employee_no: it.employee_no.clone(),
                 employee_name: it.employee_name.clone(),
                 org_unit_id: it.org_unit_id.map(|u| u.0),
-                status: code(&it.status)?,
+                status: match it.status {
+                    ItemStatus::Ok => "ok",
+                    ItemStatus::Error => "error",
+                },
                 error_code: it.error.as_ref().map(|e| e.code.clone()),
                 error_message: it.error.as_ref().map(|e| e.message.clone()),
                 payslip_enc,
-                tax_enc,
+                ytd_enc,
                 annual_bonus_separate: it.payslip.as_ref().is_some_and(|p| p.tax.annual_bonus.is_some()),
             })
         })?;
@@ -1808,7 +1744,6 @@ impl PayrollStore for SqlStore {
         adjustments.dedup();
         let (totals, open) = (json(&c.totals)?, [PayRunStatus::Draft, PayRunStatus::Computed]);
 
-        eprintln!("TIMING seal {:?}", t0.elapsed()); // TIMING
         let mut tx = self.db.begin().await.map_err(st)?;
         // The guarded UPDATE comes first: it takes the write lock (SQLite) / the run's row lock
         // (PostgreSQL), so a concurrent computation of the same run waits, then finds a new version.
@@ -1839,7 +1774,6 @@ impl PayrollStore for SqlStore {
             })
             .map_err(st)?;
         }
-        eprintln!("TIMING update+delete {:?}", t0.elapsed()); // TIMING
         match insert_items(&mut tx, &run, year, rows).await {
             Ok(()) => {}
             Err(e) if is_foreign_key_violation(&e) => return Err(PayrollError::EmployeeNotFound),
@@ -1860,7 +1794,6 @@ impl PayrollStore for SqlStore {
             })
             .map_err(st)?;
         }
-        eprintln!("TIMING inserted {:?}", t0.elapsed()); // TIMING
         append_in_tx(&mut tx, &c.audit).await.map_err(st)?;
         tx.commit().await.map_err(st)
     }

@@ -64,13 +64,13 @@ pub const PRIVACY_REQUEST_CORRECTIONS: SealedField =
 
 /// Payroll (migration 0012); sealed and opened by `payroll.rs`. A salary assignment's amounts
 /// (`{base_salary, fixed, si}` as JSON), a declaration's details, an adjustment's amount and
-/// reason, and a pay-run item's payslip in two parts: its tax working and the rest (each
-/// `0x00` ‖ raw DEFLATE of its JSON).
+/// reason, and a pay-run item's payslip (`0x00` ‖ raw DEFLATE of its JSON) with, apart, the
+/// cumulative tax figures the following months start from.
 pub const SALARY_AMOUNTS: SealedField = SealedField::new("salary_assignments", "amounts", "amounts_enc");
 pub const DECLARATION_DETAILS: SealedField = SealedField::new("deduction_declarations", "details", "details_enc");
 pub const ADJUSTMENT_DETAILS: SealedField = SealedField::new("pay_adjustments", "details", "details_enc");
 pub const PAYSLIP: SealedField = SealedField::new("pay_run_items", "payslip", "payslip_enc");
-pub const PAYSLIP_TAX: SealedField = SealedField::new("pay_run_items", "tax", "tax_enc");
+pub const PAYSLIP_YTD: SealedField = SealedField::new("pay_run_items", "ytd", "ytd_enc");
 
 /// Every sealed column. Rotation re-seals exactly these; a new sealed column is added here
 /// (and in its migration) — nothing else needs to know.
@@ -87,7 +87,7 @@ pub const SEALED_FIELDS: &[SealedField] = &[
     DECLARATION_DETAILS,
     ADJUSTMENT_DETAILS,
     PAYSLIP,
-    PAYSLIP_TAX,
+    PAYSLIP_YTD,
 ];
 
 /// What the legacy `employees.id_number` column (NOT NULL, and on SQLite still under its

@@ -54,8 +54,14 @@ fn the_demo_publishes_last_month_and_payroll_run_computes_the_next() {
         assert_eq!(slips.len(), 1, "{slips:?}");
         let (_, item) = s.item(slips[0].id).await.unwrap();
         let tax = item.payslip.expect("computed").tax;
-        assert_eq!(tax.additional.get(&AdditionalKind::ChildEducation).map(ToString::to_string), Some("2000.00".into()));
-        assert_eq!(tax.additional.get(&AdditionalKind::ElderlySupport).map(ToString::to_string), Some("3000.00".into()));
+        assert_eq!(
+            tax.additional.get(&AdditionalKind::ChildEducation).map(ToString::to_string),
+            Some("2000.00".into())
+        );
+        assert_eq!(
+            tax.additional.get(&AdditionalKind::ElderlySupport).map(ToString::to_string),
+            Some("3000.00".into())
+        );
         let (payroll, _) = s.user_with_hash("payroll").await.unwrap().expect("the payroll account");
         assert!(payroll.employee_id.is_some(), "the preparer needs a record to submit runs");
         let biggest = runs.iter().max_by_key(|r| r.totals.headcount).unwrap();

@@ -481,7 +481,7 @@ async fn pay_run(args: &Args, fresh: &Fresh, prof: &Prof, rows: &mut Rows) -> Re
 
     prof.start(engine, "6 payslip views");
     let t = Instant::now();
-    let views = kit::payslip_views(&store, &published).await?;
+    let (views, all_items_time) = kit::payslip_views(&store, &published).await?;
     let views_time = t.elapsed();
     prof.end(engine, "6 payslip views", views.len() as u64);
     if views.len() != computed {
@@ -494,7 +494,7 @@ async fn pay_run(args: &Args, fresh: &Fresh, prof: &Prof, rows: &mut Rows) -> Re
     let scenario = format!("6. monthly pay run of {MONTH}: {} employees", thousands(n as u64));
     let result = format!(
         "**total {}** = gather {} ({}) + compute {} ({} payslips, {} errors, {} µs per employee on {cores} cores: compute_all {}, items {}, digest {}, totals {}) + persist {} \
-         (save_computation: seal + one transaction) + payslip views {} ({} published PayslipViews, {} views/s); \
+         (save_computation: seal + one transaction) + payslip views {} ({} published PayslipViews, {} views/s; all_items {}); \
          PayrollService::compute end to end (a recompute, deleting the previous items) {}, digest {}; \
          submit + approve + publish {}; {} with attendance; gross {}, IIT {}, net {} 元",
         secs(total),
@@ -512,6 +512,7 @@ async fn pay_run(args: &Args, fresh: &Fresh, prof: &Prof, rows: &mut Rows) -> Re
         secs(views_time),
         thousands(views.len() as u64),
         thousands(per_second(views.len() as u64, views_time)),
+        ms(all_items_time),
         ms(service_time),
         if same { "equal to the phased one" } else { "DIFFERS from the phased one" },
         ms(approve_time),

@@ -8,8 +8,9 @@
 --   salary_assignments.amounts_enc    {base_salary, fixed, si} of the assignment
 --   deduction_declarations.details_enc the declared facts (children, shares, landlord notes…)
 --   pay_adjustments.details_enc       {amount, reason}
---   pay_run_items.tax_enc             a computed payslip's tax working (what year-to-date reads open)
---   pay_run_items.payslip_enc         the rest of the payslip (both 0x00 ‖ raw DEFLATE of JSON)
+--   pay_run_items.payslip_enc         the computed payslip (0x00 ‖ raw DEFLATE of its JSON)
+--   pay_run_items.ytd_enc             its cumulative tax figures, apart: what the next months'
+--                                     withholding starts from (read for everyone every month)
 -- Plain on purpose: a declaration's monthly_amount (derived by the rules from the kind and the
 -- details, needed in bulk for every run, and no more telling than the plain kind), a run's totals
 -- (company aggregates) and the items' identity columns (so review lists filter without opening
@@ -135,7 +136,7 @@ CREATE TABLE pay_run_items (
     error_code TEXT,
     error_message TEXT,
     payslip_enc BLOB,
-    tax_enc BLOB,
+    ytd_enc BLOB,
     annual_bonus_separate INTEGER NOT NULL
 );
 CREATE INDEX pay_run_items_run ON pay_run_items (run_id, employee_no);
