@@ -1604,8 +1604,7 @@ impl PayrollStore for SqlStore {
             "SELECT e.id, e.employee_no, e.name, a.valid_from, a.valid_to, a.org_unit_id, a.position_id, p.grade \
              FROM employees e JOIN assignments a ON a.employee_id = e.id \
              LEFT JOIN positions p ON p.id = a.position_id \
-             WHERE e.company_id = $1 AND a.employed AND a.valid_from <= $3 AND (a.valid_to IS NULL OR a.valid_to > $2){filter} \
-             ORDER BY e.id, a.valid_from"
+             WHERE e.company_id = $1 AND a.employed AND a.valid_from <= $3 AND (a.valid_to IS NULL OR a.valid_to > $2){filter}"
         );
         let segments: Vec<SegmentRow> = on_db!(&self.db, p => {
             let mut q = sqlx::query_as(AssertSqlSafe(sql));
@@ -1616,32 +1615,40 @@ impl PayrollStore for SqlStore {
         let units = self.subtrees(&scope.org_units, last).await?;
         let named: HashSet<Uuid> = scope.employees.iter().map(|e| e.0).collect();
         let everyone = scope.org_units.is_empty() && scope.employees.is_empty();
-        let mut people: Vec<PayPerson> = Vec::new();
+        // Per employee: the clamped span of the segments, and the unit, position and grade of the
+        // latest segment (the one holding the last employed day). No ORDER BY: folded here.
+        let mut folded: HashMap<Uuid, (NaiveDate, PayPerson)> = HashMap::with_capacity(segments.len());
         for s in segments {
             let from = s.valid_from.max(first);
             let to = s.valid_to.and_then(|t| t.pred_opt()).map_or(last, |t| t.min(last));
-            match people.last_mut() {
-                Some(p) if p.employee_id.0 == s.id => {
+            match folded.get_mut(&s.id) {
+                Some((latest, p)) => {
                     p.employed_from = p.employed_from.min(from);
                     p.employed_to = p.employed_to.max(to);
-                    // Segments come in date order: the last one holds the last employed day.
-                    p.org_unit_id = Some(OrgUnitId(s.org_unit_id));
-                    p.position_id = s.position_id.map(PositionId);
-                    p.grade = s.grade;
+                    if s.valid_from > *latest {
+                        *latest = s.valid_from;
+                        p.org_unit_id = Some(OrgUnitId(s.org_unit_id));
+                        p.position_id = s.position_id.map(PositionId);
+                        p.grade = s.grade;
+                    }
                 }
-                _ => people.push(PayPerson {
-                    employee_id: EmployeeId(s.id),
-                    employee_no: s.employee_no,
-                    employee_name: s.name,
-                    company_id: company,
-                    org_unit_id: Some(OrgUnitId(s.org_unit_id)),
-                    position_id: s.position_id.map(PositionId),
-                    grade: s.grade,
-                    employed_from: from,
-                    employed_to: to,
-                }),
+                None => {
+                    let person = PayPerson {
+                        employee_id: EmployeeId(s.id),
+                        employee_no: s.employee_no,
+                        employee_name: s.name,
+                        company_id: company,
+                        org_unit_id: Some(OrgUnitId(s.org_unit_id)),
+                        position_id: s.position_id.map(PositionId),
+                        grade: s.grade,
+                        employed_from: from,
+                        employed_to: to,
+                    };
+                    folded.insert(s.id, (s.valid_from, person));
+                }
             }
         }
+        let mut people: Vec<PayPerson> = folded.into_values().map(|(_, p)| p).collect();
         people.retain(|p| {
             everyone || named.contains(&p.employee_id.0) || p.org_unit_id.is_some_and(|u| units.contains(&u.0))
         });

@@ -1098,8 +1098,9 @@ async fn key_rotation_reseals_payroll_columns(t: TestDb) {
 // ---------------------------------------------------------------------------------------------
 // Timing (ignored): `cargo test --release -p bole-store --test payroll hundred_thousand -- --ignored --nocapture`
 
-/// Employees written with plain SQL (the people services are not what is measured).
-async fn seed_employees(db: &Db, company: CompanyId, n: usize) -> Vec<EmployeeId> {
+/// Employees (with their onboarding event and assignment in `unit`) written with plain SQL: the
+/// people services are not what is measured.
+async fn seed_employees(db: &Db, company: CompanyId, unit: OrgUnitId, n: usize) -> Vec<EmployeeId> {
     let ids: Vec<EmployeeId> = (0..n).map(|_| EmployeeId(Uuid::now_v7())).collect();
     for (c, chunk) in ids.chunks(500).enumerate() {
         on_db!(db, p => {
@@ -1119,6 +1120,35 @@ async fn seed_employees(db: &Db, company: CompanyId, n: usize) -> Vec<EmployeeId
                     .push_bind(d("2024-01-01"))
                     .push_bind(at("2024-01-01T00:00:00Z"))
                     .push_bind(at("2024-01-01T00:00:00Z"));
+            });
+            qb.build().execute(p).await.unwrap();
+            let events: Vec<(Uuid, EmployeeId)> = chunk.iter().map(|e| (Uuid::now_v7(), *e)).collect();
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO employee_events (id, employee_id, kind, effective_date, payload, recorded_at, recorded_by) ",
+            );
+            qb.push_values(&events, |mut b, (ev, e)| {
+                b.push_bind(*ev)
+                    .push_bind(e.0)
+                    .push_bind("onboard")
+                    .push_bind(d("2024-01-01"))
+                    .push_bind("{}")
+                    .push_bind(at("2024-01-01T00:00:00Z"))
+                    .push_bind("bench");
+            });
+            qb.build().execute(p).await.unwrap();
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO assignments (employee_id, valid_from, status, employed, org_unit_id, employment_type, \
+                 quota_category, event_id) ",
+            );
+            qb.push_values(&events, |mut b, (ev, e)| {
+                b.push_bind(e.0)
+                    .push_bind(d("2024-01-01"))
+                    .push_bind("regular")
+                    .push_bind(true)
+                    .push_bind(unit.0)
+                    .push_bind("full_time")
+                    .push_bind("合同制")
+                    .push_bind(*ev);
             });
             qb.build().execute(p).await.unwrap().rows_affected()
         });
@@ -1207,7 +1237,49 @@ async fn timing(t: TestDb, n: usize) {
     let c =
         NewCompany { code: "BIG".into(), name: "大公司".into(), kind: CompanyKind::Enterprise, credit_code: None };
     let company = org.create_company(&admin(), c).await.unwrap().id;
-    let employees = seed_employees(&t.db, company, n).await;
+    let hq = unit(&org, company, "HQ", UnitKind::Headquarters, None).await;
+    let employees = seed_employees(&t.db, company, hq, n).await;
+    let mut phases: Vec<(&str, (std::time::Duration, f64))> = Vec::new();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
+    let people = t
+        .store
+        .population(company, d("2025-07-01"), d("2025-07-31"), &PayRunScope::default(), &RowScope::everything())
+        .await
+        .unwrap();
+    phases.push(("population", (started.elapsed(), cpu_seconds() - cpu)));
+    assert_eq!(people.len(), n);
+    let st = structure(company, "STD");
+    t.store.create_structure(&st, &[]).await.unwrap();
+    let salaries: Vec<SalaryAssignment> = employees
+        .iter()
+        .map(|e| SalaryAssignment {
+            id: Uuid::now_v7(),
+            employee_id: *e,
+            company_id: company,
+            structure_id: st.id,
+            base_salary: dec("15000.00"),
+            fixed: BTreeMap::from([("meal".to_string(), dec("660.00"))]),
+            si: SiEnrolment {
+                city: "beijing".into(),
+                si_base: dec("15000.00"),
+                hf_base: None,
+                hf_rate_employee: None,
+                hf_rate_employer: None,
+                si_enrolled: true,
+                hf_enrolled: true,
+            },
+            valid_from: d("2025-01-01"),
+            valid_to: None,
+            reason: None,
+            created_by: UserId(Uuid::now_v7()),
+            created_at: at("2025-01-01T00:00:00Z"),
+        })
+        .collect();
+    t.store.bulk_salary_assignments(&salaries, &[]).await.unwrap();
+    let wanted: Vec<(EmployeeId, chrono::NaiveDate)> = people.iter().map(|p| (p.employee_id, p.employed_to)).collect();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
+    assert_eq!(t.store.salaries_on(&wanted).await.unwrap().len(), n);
+    phases.push(("salaries_on", (started.elapsed(), cpu_seconds() - cpu)));
     let fx_run = new_run_for(company, "2025-07");
     t.store.create_run(&fx_run, &[]).await.unwrap();
     let items: Vec<PayRunItem> = employees
@@ -1243,12 +1315,13 @@ async fn timing(t: TestDb, n: usize) {
         json_bytes / 1_000_000,
         stored / 1_000_000
     );
-    for (what, (wall, cpu)) in [
+    phases.extend([
         ("save_computation", save),
         ("recompute (delete + insert)", resave),
         ("all_items", read),
         ("year_to_date", ytd_time),
-    ] {
+    ]);
+    for (what, (wall, cpu)) in phases {
         println!("  {what:<28} {wall:>8.2?} / {cpu:.2} s CPU");
     }
 }
