@@ -190,6 +190,25 @@ impl Layer<Registry> for SqlProfile {
     }
 }
 
+/// Statement timings per phase when a scenario binary runs with `--profile-sql` (None: off).
+pub struct Prof(pub Option<SqlProfile>);
+
+impl Prof {
+    pub fn start(&self, engine: &str, phase: &str) {
+        if let Some(p) = &self.0 {
+            p.phase(&format!("{engine}: {phase}"));
+        }
+    }
+
+    pub fn end(&self, engine: &str, phase: &str, ops: u64) {
+        if let Some(p) = &self.0 {
+            let name = format!("{engine}: {phase}");
+            eprint!("{}", p.report(&name, 12, ops));
+            p.phase("");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

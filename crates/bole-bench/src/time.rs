@@ -337,6 +337,21 @@ async fn onboard(
     }
 }
 
+/// A scenario binary's results so far; each line is also echoed to stderr as it is measured.
+#[derive(Default)]
+pub struct Rows(pub Vec<Line>);
+
+impl Rows {
+    pub fn push(&mut self, line: Line) {
+        let result = match &line.mark {
+            Mark::NotRun(why) => format!("not run: {why}"),
+            _ => line.result.clone(),
+        };
+        eprintln!("  {} [{}]: {result} — {}", line.scenario, line.engine, line.verdict());
+        self.0.push(line);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -666,32 +666,48 @@ macro_rules! bind_all {
     };
 }
 
+/// A value `scope_sql` binds.
+pub(crate) enum ScopeValue {
+    Id(Uuid),
+    Date(NaiveDate),
+}
+
+impl From<ScopeValue> for Bind {
+    fn from(v: ScopeValue) -> Self {
+        match v {
+            ScopeValue::Id(u) => Bind::Id(u),
+            ScopeValue::Date(d) => Bind::Date(d),
+        }
+    }
+}
+
 /// ` AND (…)` restricting alias `e` (employees) to `scope`; assignments matched on the scope's
-/// day. Parameters are numbered from `*n` and pushed to `binds`.
-fn scope_sql(scope: &RowScope, n: &mut usize, binds: &mut Vec<Bind>) -> String {
+/// day. Shared by the payroll store (each store's bind type converts from [`ScopeValue`]).
+/// Parameters are numbered from `*n` and pushed to `binds`.
+pub(crate) fn scope_sql<B: From<ScopeValue>>(scope: &RowScope, n: &mut usize, binds: &mut Vec<B>) -> String {
     if scope.all {
         return String::new();
     }
     let mut parts: Vec<String> = Vec::new();
     if let Some(me) = scope.me {
         parts.push(format!("e.id = ${n}"));
-        binds.push(Bind::Id(me.0));
+        binds.push(ScopeValue::Id(me.0).into());
         *n += 1;
     }
     let mut on_assignment: Vec<String> = Vec::new();
     if let Some(boss) = scope.reports_of {
         on_assignment.push(format!("s.manager_id = ${n}"));
-        binds.push(Bind::Id(boss.0));
+        binds.push(ScopeValue::Id(boss.0).into());
         *n += 1;
     }
     if !scope.units.is_empty() {
         on_assignment.push(format!("s.org_unit_id IN ({})", placeholders(*n, scope.units.len())));
         *n += scope.units.len();
-        binds.extend(scope.units.iter().map(|u| Bind::Id(u.0)));
+        binds.extend(scope.units.iter().map(|u| ScopeValue::Id(u.0).into()));
     }
     if !on_assignment.is_empty() {
         let on = *n;
-        binds.push(Bind::Date(scope.on.unwrap_or_default()));
+        binds.push(ScopeValue::Date(scope.on.unwrap_or_default()).into());
         *n += 1;
         parts.push(format!(
             "EXISTS (SELECT 1 FROM assignments s WHERE s.employee_id = e.id AND s.valid_from <= ${on} \
@@ -702,7 +718,7 @@ fn scope_sql(scope: &RowScope, n: &mut usize, binds: &mut Vec<Bind>) -> String {
     if !scope.companies.is_empty() {
         parts.push(format!("e.company_id IN ({})", placeholders(*n, scope.companies.len())));
         *n += scope.companies.len();
-        binds.extend(scope.companies.iter().map(|c| Bind::Id(c.0)));
+        binds.extend(scope.companies.iter().map(|c| ScopeValue::Id(c.0).into()));
     }
     if parts.is_empty() { " AND 1=0".into() } else { format!(" AND ({})", parts.join(" OR ")) }
 }

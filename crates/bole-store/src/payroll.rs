@@ -14,6 +14,7 @@
 //! Reads of many employees' rows (salaries, declarations, year to date) switch from `IN` lists to
 //! one scan filtered in memory when the list is long, and filter BEFORE opening anything.
 
+use crate::attendance::{ScopeValue, scope_sql};
 use crate::audit::append_in_tx;
 use crate::db::{Tx, is_foreign_key_violation, is_unique_violation};
 use crate::org::placeholders;
@@ -58,7 +59,7 @@ const ALL_ROWS: &str = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
 // ---------------------------------------------------------------------------------------------
 // Errors and codecs
 
-fn st(e: sqlx::Error) -> PayrollError {
+pub(crate) fn st(e: sqlx::Error) -> PayrollError {
     // sqlx errors name constraints and SQL, never bound values.
     tracing::error!(error = %e, "payroll store failure");
     PayrollError::Storage(e.to_string())
@@ -75,7 +76,7 @@ fn sealed_err(e: impl std::fmt::Display) -> PayrollError {
     PayrollError::Storage(format!("sealed field: {e}"))
 }
 
-fn key_err(e: KeyError) -> PayrollError {
+pub(crate) fn key_err(e: KeyError) -> PayrollError {
     sealed_err(e)
 }
 
@@ -240,7 +241,7 @@ fn open_json<T: DeserializeOwned>(
 
 /// Run CPU-bound work (sealing, opening) without starving the async runtime: on a
 /// multi-threaded runtime the worker hands its other tasks away for the duration.
-fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
+pub(crate) fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
         _ => f(),
@@ -304,46 +305,13 @@ macro_rules! bind_all {
     };
 }
 
-/// ` AND (…)` restricting alias `e` (employees) to `scope` (the rule of the people and
-/// attendance stores: any part matches; assignments matched on the scope's day). Parameters
-/// are numbered from `*n`.
-fn scope_sql(scope: &RowScope, n: &mut usize, binds: &mut Vec<Bind>) -> String {
-    if scope.all {
-        return String::new();
+impl From<ScopeValue> for Bind {
+    fn from(v: ScopeValue) -> Self {
+        match v {
+            ScopeValue::Id(u) => Bind::Id(u),
+            ScopeValue::Date(d) => Bind::Date(d),
+        }
     }
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(me) = scope.me {
-        parts.push(format!("e.id = ${n}"));
-        binds.push(Bind::Id(me.0));
-        *n += 1;
-    }
-    let mut on_assignment: Vec<String> = Vec::new();
-    if let Some(boss) = scope.reports_of {
-        on_assignment.push(format!("s.manager_id = ${n}"));
-        binds.push(Bind::Id(boss.0));
-        *n += 1;
-    }
-    if !scope.units.is_empty() {
-        on_assignment.push(format!("s.org_unit_id IN ({})", placeholders(*n, scope.units.len())));
-        *n += scope.units.len();
-        binds.extend(scope.units.iter().map(|u| Bind::Id(u.0)));
-    }
-    if !on_assignment.is_empty() {
-        let on = *n;
-        binds.push(Bind::Date(scope.on.unwrap_or_default()));
-        *n += 1;
-        parts.push(format!(
-            "EXISTS (SELECT 1 FROM assignments s WHERE s.employee_id = e.id AND s.valid_from <= ${on} \
-             AND (s.valid_to IS NULL OR s.valid_to > ${on}) AND ({}))",
-            on_assignment.join(" OR ")
-        ));
-    }
-    if !scope.companies.is_empty() {
-        parts.push(format!("e.company_id IN ({})", placeholders(*n, scope.companies.len())));
-        *n += scope.companies.len();
-        binds.extend(scope.companies.iter().map(|c| Bind::Id(c.0)));
-    }
-    if parts.is_empty() { " AND 1=0".into() } else { format!(" AND ({})", parts.join(" OR ")) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,6 +383,12 @@ impl TryFrom<StructureRow> for PayStructure {
             version: r.version,
         })
     }
+}
+
+/// Seal an assignment's amounts for `salary_assignments.amounts_enc` (also the bulk path's).
+pub(crate) fn seal_salary(ring: &Keyring, a: &SalaryAssignment) -> Result<Vec<u8>, PayrollError> {
+    let amounts = SalaryAmountsRef { base_salary: &a.base_salary, fixed: &a.fixed, si: &a.si };
+    seal_json(ring, sealed::SALARY_AMOUNTS, a.id, &amounts)
 }
 
 /// What `salary_assignments.amounts_enc` holds.
@@ -1101,8 +1075,7 @@ impl PayrollStore for SqlStore {
 
     async fn add_salary_assignment(&self, a: &SalaryAssignment, audit: &[AuditEvent]) -> Result<(), PayrollError> {
         let ring = self.sealing_ring().await.map_err(key_err)?;
-        let amounts = SalaryAmountsRef { base_salary: &a.base_salary, fixed: &a.fixed, si: &a.si };
-        let enc = seal_json(&ring, sealed::SALARY_AMOUNTS, a.id, &amounts)?;
+        let enc = seal_salary(&ring, a)?;
         let mut tx = self.db.begin().await.map_err(st)?;
         // Closing first takes the write lock (SQLite) / the employee's rows (PostgreSQL), so the
         // check below cannot be overtaken; the partial unique index on open assignments catches a

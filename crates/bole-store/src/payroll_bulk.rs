@@ -5,32 +5,16 @@
 
 use crate::audit::append_in_tx;
 use crate::db::{is_foreign_key_violation, is_unique_violation};
-use crate::sealed;
+use crate::payroll::{cpu_bound, key_err, seal_salary, st};
 use crate::{SqlStore, on_db, on_tx};
 use bole_core::AuditEvent;
-use bole_payroll::{PayrollError, SalaryAssignment, SiEnrolment};
+use bole_payroll::{PayrollError, SalaryAssignment};
 use rayon::prelude::*;
-use rust_decimal::Decimal;
-use serde::Serialize;
 use sqlx::QueryBuilder;
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Rows per INSERT: 10 columns × 400 stays far under both engines' parameter limits.
 const BATCH: usize = 400;
-
-/// What `salary_assignments.amounts_enc` holds (the shape `payroll.rs` opens).
-#[derive(Serialize)]
-struct Amounts<'a> {
-    base_salary: &'a Decimal,
-    fixed: &'a BTreeMap<String, Decimal>,
-    si: &'a SiEnrolment,
-}
-
-fn st(e: sqlx::Error) -> PayrollError {
-    tracing::error!(error = %e, "payroll bulk store failure");
-    PayrollError::Storage(e.to_string())
-}
 
 struct Row<'a> {
     a: &'a SalaryAssignment,
@@ -52,8 +36,9 @@ impl SqlStore {
         if rows.is_empty() {
             return Ok(0);
         }
-        let ring = self.sealing_ring().await.map_err(|e| PayrollError::Storage(format!("keys: {e}")))?;
-        let encs: Vec<Vec<u8>> = cpu_bound(|| rows.par_iter().map(|a| seal(&ring, a)).collect::<Result<_, _>>())?;
+        let ring = self.sealing_ring().await.map_err(key_err)?;
+        let encs: Vec<Vec<u8>> =
+            cpu_bound(|| rows.par_iter().map(|a| seal_salary(&ring, a)).collect::<Result<_, _>>())?;
         let sealed: Vec<Row<'_>> = rows.iter().zip(encs).map(|(a, enc)| Row { a, enc }).collect();
 
         let mut tx = self.db.begin().await.map_err(st)?;
@@ -108,20 +93,5 @@ impl SqlStore {
             }
         }
         PayrollError::EmployeeNotFound
-    }
-}
-
-fn seal(ring: &bole_crypto::Keyring, a: &SalaryAssignment) -> Result<Vec<u8>, PayrollError> {
-    let plain = serde_json::to_vec(&Amounts { base_salary: &a.base_salary, fixed: &a.fixed, si: &a.si })
-        .map_err(|e| PayrollError::Storage(format!("encode: {e}")))?;
-    ring.seal(sealed::SALARY_AMOUNTS.aad(a.id).as_bytes(), &plain)
-        .map_err(|e| PayrollError::Storage(format!("seal: {e}")))
-}
-
-/// CPU-bound work off the async executor's toes (see `payroll.rs`).
-fn cpu_bound<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
-        _ => f(),
     }
 }

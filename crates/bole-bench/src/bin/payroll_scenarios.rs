@@ -19,9 +19,9 @@
 use bole_access::{AccountStore, RoleGrant, User};
 use bole_bench::db::{BenchError, Fresh};
 use bole_bench::payroll as kit;
-use bole_bench::sqlprof::SqlProfile;
+use bole_bench::sqlprof::{Prof, SqlProfile};
 use bole_bench::stats::{ms, per_second, percentile, secs, thousands};
-use bole_bench::time::{self as timekit, Line, Mark, OrgSpec};
+use bole_bench::time::{self as timekit, Line, OrgSpec, Rows};
 use bole_core::clock::SharedClock;
 use bole_core::{Actor, DataScope, EmployeeId, FixedClock, Role, UserId};
 use bole_org::OrgService;
@@ -55,40 +55,6 @@ const PREVIOUS: Month = Month { year: 2026, month: 2 };
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
-}
-
-/// Statement timings per phase when `--profile-sql` is on.
-struct Prof(Option<SqlProfile>);
-
-impl Prof {
-    fn start(&self, engine: &str, phase: &str) {
-        if let Some(p) = &self.0 {
-            p.phase(&format!("{engine}: {phase}"));
-        }
-    }
-
-    fn end(&self, engine: &str, phase: &str, ops: u64) {
-        if let Some(p) = &self.0 {
-            let name = format!("{engine}: {phase}");
-            eprint!("{}", p.report(&name, 12, ops));
-            p.phase("");
-        }
-    }
-}
-
-/// The results so far; each line is also echoed to stderr as it is measured.
-#[derive(Default)]
-struct Rows(Vec<Line>);
-
-impl Rows {
-    fn push(&mut self, line: Line) {
-        let result = match &line.mark {
-            Mark::NotRun(why) => format!("not run: {why}"),
-            _ => line.result.clone(),
-        };
-        eprintln!("  {} [{}]: {result} — {}", line.scenario, line.engine, line.verdict());
-        self.0.push(line);
-    }
 }
 
 #[derive(Debug)]
